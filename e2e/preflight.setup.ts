@@ -1,0 +1,32 @@
+/**
+ * Puts global setup's preflight and token results into the reports (HTML and Allure), as a
+ * test of its own that the journeys depend on. It opens no browser.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import type { RunState } from '../global-setup.ts';
+import { loadConfig } from '../harness/config.ts';
+import { formatPreflightTable } from '../harness/preflight.ts';
+
+test('preflight: services healthy and tokens verified', async () => {
+  const config = loadConfig();
+  const state = JSON.parse(readFileSync(path.join(config.stateDir, 'run.json'), 'utf8')) as RunState;
+  await test
+    .info()
+    .attach('preflight.txt', { body: formatPreflightTable(state.preflight), contentType: 'text/plain' });
+  await test.info().attach('preflight.json', {
+    body: JSON.stringify({ preflight: state.preflight, users: state.users }, null, 2),
+    contentType: 'application/json',
+  });
+  for (const probe of state.preflight.probes) {
+    await test.step(`${probe.service} ${probe.name}: ${probe.status ?? '-'} in ${probe.latencyMs} ms`, () => {
+      expect(probe.ok, `${probe.url}: ${probe.problem ?? 'ok'}`).toBe(true);
+    });
+  }
+  for (const user of state.users) {
+    await test.step(`token for ${user.email} verified (${user.tokenSource}, valid ${user.validForS} s)`, () => {
+      expect(user.userId).toBeTruthy();
+    });
+  }
+});

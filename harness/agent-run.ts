@@ -1,0 +1,292 @@
+/**
+ * Verdicts over what the agent socket delivered. Pure functions of the recorded frames and
+ * sockets plus the elapsed time: the matcher calls them on every new frame and on deadlines,
+ * the unit tests call them with hand-written transcripts.
+ */
+import type { CauseCode } from './causes.ts';
+import { AGENT_EVENTS, type AgentEventType, type Budgets } from './config.ts';
+import {
+  type AgentEvent,
+  agentEventOf,
+  describeFrame,
+  establishedUserOf,
+  type FrameRecord,
+  type SentMessage,
+  type SocketRecord,
+} from './frames.ts';
+
+export interface TimelineEntry {
+  type: AgentEventType;
+  /** ms since the message frame was sent, on the browser's clock. */
+  ms: number;
+  runId: string | undefined;
+  toolName?: string;
+}
+
+export interface RunSummary {
+  runId: string | undefined;
+  threadId: string;
+  timeline: TimelineEntry[];
+  result: unknown;
+  /** Readable lines: every frame on the agent socket since the message (heartbeats counted). */
+  transcript: string[];
+}
+
+export type Verdict<T> =
+  | { state: 'pending'; waitingFor: string }
+  | { state: 'passed'; value: T }
+  | { state: 'failed'; code: CauseCode; summary: string; value?: T };
+
+export interface RunInput {
+  message: SentMessage;
+  frames: readonly FrameRecord[];
+  sockets: readonly SocketRecord[];
+  /** Every thread this page sent a message on: frames of other threads are leaks. */
+  ownThreadIds: ReadonlySet<string>;
+  /** The signed-in user's id, when known: agent events for another user are leaks. */
+  userId: string | undefined;
+  budgets: Budgets;
+  /** Harness-clock ms since the message frame was seen. */
+  elapsedMs: number;
+  timeoutMs: number;
+  /** True once the settle window after `agent_completed` has passed (late frames are in). */
+  settled: boolean;
+}
+
+const ORDER = new Map(AGENT_EVENTS.map((type, index) => [type, index]));
+
+function transcriptSince(frames: readonly FrameRecord[], since: FrameRecord): string[] {
+  const lines: string[] = [];
+  let quiet = 0;
+  for (const frame of frames) {
+    if (frame.seq < since.seq) continue;
+    const json = frame.json as { type?: unknown } | undefined;
+    if (json?.type === 'heartbeat' || json?.type === 'ping' || json?.type === 'progress') {
+      quiet += 1;
+      continue;
+    }
+    lines.push(describeFrame(frame, since.at));
+  }
+  if (quiet > 0) lines.push(`(+${quiet} heartbeat/ping/progress frame(s) not listed)`);
+  return lines;
+}
+
+function listTypes(events: readonly AgentEvent[]): string {
+  return events.length === 0 ? 'nothing' : events.map((event) => event.type).join(', ');
+}
+
+function describeClose(socket: SocketRecord): string {
+  const reason = socket.closeReason ? ` "${socket.closeReason}"` : ' (no reason)';
+  return `closed ${socket.closeCode ?? '?'}${reason}`;
+}
+
+/** The first ordering violation in one run's events, in arrival order. */
+export function orderViolation(events: readonly AgentEvent[]): string | undefined {
+  const first = (type: AgentEventType) => events.findIndex((event) => event.type === type);
+  const started = first('agent_started');
+  const thinking = first('agent_thinking');
+  const executing = first('tool_executing');
+  const completed = first('agent_completed');
+  if (started > 0) return `agent_started arrived after ${events[0]?.type}`;
+  if (completed >= 0 && completed < events.length - 1) {
+    const late = events.slice(completed + 1).map((event) => event.type);
+    return `agent_completed arrived before ${[...new Set(late)].join(', ')}`;
+  }
+  if (thinking >= 0 && executing >= 0 && executing < thinking)
+    return 'tool_executing arrived before agent_thinking';
+  const open = new Map<string, number>();
+  for (const event of events) {
+    const tool = event.toolName ?? '(no tool_name)';
+    if (event.type === 'tool_executing') open.set(tool, (open.get(tool) ?? 0) + 1);
+    if (event.type === 'tool_completed') {
+      const pending = open.get(tool) ?? 0;
+      if (pending === 0) return `tool_completed for ${tool} arrived before its tool_executing`;
+      open.set(tool, pending - 1);
+    }
+  }
+  return undefined;
+}
+
+/** Event types absent from the run, plus tool_completed for any tool left executing. */
+export function missingEvents(events: readonly AgentEvent[]): string[] {
+  const present = new Set(events.map((event) => event.type));
+  const missing: string[] = AGENT_EVENTS.filter((type) => !present.has(type));
+  const balance = new Map<string, number>();
+  for (const event of events) {
+    const tool = event.toolName ?? '(no tool_name)';
+    if (event.type === 'tool_executing') balance.set(tool, (balance.get(tool) ?? 0) + 1);
+    if (event.type === 'tool_completed') balance.set(tool, (balance.get(tool) ?? 0) - 1);
+  }
+  for (const [tool, open] of balance) {
+    if (open > 0 && present.has('tool_completed')) missing.push(`tool_completed for ${tool}`);
+  }
+  return missing;
+}
+
+/** Judge the run that answers `input.message`. */
+export function evaluateRun(input: RunInput): Verdict<RunSummary> {
+  const { message, frames, budgets } = input;
+  const since = message.frame;
+  const after = frames.filter((frame) => frame.seq > since.seq);
+  const events = after.map(agentEventOf).filter((event): event is AgentEvent => event !== undefined);
+
+  const leak = events.find(
+    (event) =>
+      (event.threadId !== undefined && !input.ownThreadIds.has(event.threadId)) ||
+      (input.userId !== undefined && event.userId !== undefined && event.userId !== input.userId),
+  );
+  const own = events.filter((event) => event.threadId === message.threadId);
+  const runId = (own.find((event) => event.type === 'agent_started') ?? own[0])?.runId;
+  const run = own.filter((event) => event.runId === runId);
+  const summary: RunSummary = {
+    runId,
+    threadId: message.threadId,
+    timeline: run.map((event) => ({
+      type: event.type,
+      ms: Math.round(event.frame.at - since.at),
+      runId: event.runId,
+      ...(event.toolName ? { toolName: event.toolName } : {}),
+    })),
+    result: run.find((event) => event.type === 'agent_completed')?.result,
+    transcript: transcriptSince(frames, since),
+  };
+  const fail = (code: CauseCode, text: string): Verdict<RunSummary> => ({
+    state: 'failed',
+    code,
+    summary: `${text}\nframes on the agent socket since the message was sent:\n  ${summary.transcript.join('\n  ')}`,
+    value: summary,
+  });
+
+  if (leak) {
+    const whose =
+      leak.userId && leak.userId !== input.userId ? `user ${leak.userId}` : 'another conversation';
+    return fail(
+      'CROSS_USER_LEAK',
+      `${leak.type} of ${whose} (run ${leak.runId}, thread ${leak.threadId}) reached this user's socket at +${Math.round(leak.frame.at - since.at)}ms; this page only sent on thread(s) ${[...input.ownThreadIds].join(', ')}`,
+    );
+  }
+
+  const completed = run.some((event) => event.type === 'agent_completed');
+  if (completed) {
+    const missing = missingEvents(run);
+    if (missing.length > 0 && !input.settled)
+      return { state: 'pending', waitingFor: 'late frames to settle' };
+    if (missing.length > 0) {
+      return fail(
+        'EVENT_MISSING',
+        `missing ${missing.join(', ')} in run ${runId}; arrived: ${listTypes(run)}`,
+      );
+    }
+    const violation = orderViolation(run);
+    if (violation) return fail('EVENT_ORDER', `${violation} in run ${runId}; order seen: ${listTypes(run)}`);
+    for (const type of AGENT_EVENTS) {
+      const entry = summary.timeline.find((item) => item.type === type);
+      if (entry && entry.ms > budgets[type]) {
+        return fail(
+          'EVENT_LATENCY',
+          `${type} arrived ${entry.ms} ms after the message; budget ${budgets[type]} ms`,
+        );
+      }
+    }
+    return { state: 'passed', value: summary };
+  }
+
+  const carrier = input.sockets.find((socket) => socket.id === since.socketId);
+  if (carrier?.closedAt !== undefined) {
+    return fail(
+      'WS_CLOSED_EARLY',
+      `the agent socket ${describeClose(carrier)} ${Math.round(carrier.closedAt - since.at)} ms after the message, before agent_completed; run ${runId ?? '(never started)'} had: ${listTypes(run)}`,
+    );
+  }
+  if (input.elapsedMs >= input.timeoutMs) {
+    const missing = missingEvents(run);
+    return fail(
+      'EVENT_MISSING',
+      `after ${input.timeoutMs} ms (E2E_EVENT_TIMEOUT_MS) still missing ${missing.join(', ')}; arrived: ${listTypes(run)}`,
+    );
+  }
+  const highest = Math.max(-1, ...run.map((event) => ORDER.get(event.type) ?? -1));
+  for (const type of AGENT_EVENTS) {
+    if ((ORDER.get(type) ?? 0) <= highest) continue;
+    if (input.elapsedMs > budgets[type]) {
+      return fail(
+        'EVENT_LATENCY',
+        `${type} not arrived ${Math.round(input.elapsedMs)} ms after the message; budget ${budgets[type]} ms (E2E_EVENT_BUDGETS_MS)`,
+      );
+    }
+    break;
+  }
+  return {
+    state: 'pending',
+    waitingFor: AGENT_EVENTS.filter((type) => (ORDER.get(type) ?? 0) > highest)[0] ?? '',
+  };
+}
+
+export interface ConnectionInput {
+  sockets: readonly SocketRecord[];
+  frames: readonly FrameRecord[];
+  agentEndpoint: string;
+  /** Harness-clock ms since we started waiting for the socket. */
+  elapsedMs: number;
+  timeoutMs: number;
+}
+
+export interface Connection {
+  socket: SocketRecord;
+  userId: string;
+}
+
+/** Judge whether the page's agent socket opened and was authenticated. */
+export function evaluateConnection(input: ConnectionInput): Verdict<Connection> {
+  const { sockets, frames } = input;
+  for (const socket of sockets) {
+    const established = frames.find(
+      (frame) => frame.socketId === socket.id && establishedUserOf(frame) !== undefined,
+    );
+    if (established && socket.closedAt === undefined) {
+      return { state: 'passed', value: { socket, userId: establishedUserOf(established) ?? '' } };
+    }
+    if (socket.closedAt === undefined || established) continue;
+    if (socket.openedAt === undefined) {
+      const status = socket.handshakeStatus ? `HTTP ${socket.handshakeStatus}` : 'no HTTP status seen';
+      const said = socket.handshakeError ? ` (browser: ${socket.handshakeError})` : '';
+      return {
+        state: 'failed',
+        code: 'WS_HANDSHAKE_REJECTED',
+        summary: `${socket.url} refused at the upgrade: ${status}${said}, ${Math.round(socket.closedAt - socket.createdAt)} ms after the page opened it`,
+      };
+    }
+    const afterUpgrade = Math.round(socket.closedAt - socket.openedAt);
+    if (socket.closeCode === 1008 || socket.closeCode === 1011) {
+      return {
+        state: 'failed',
+        code: 'WS_AUTH_REJECTED',
+        summary: `${socket.url} ${describeClose(socket)} ${afterUpgrade} ms after the upgrade, before connection_established`,
+      };
+    }
+    return {
+      state: 'failed',
+      code: 'WS_CLOSED_EARLY',
+      summary: `${socket.url} ${describeClose(socket)} ${afterUpgrade} ms after the upgrade, before connection_established`,
+    };
+  }
+  if (input.elapsedMs < input.timeoutMs) return { state: 'pending', waitingFor: 'connection_established' };
+  const pending = sockets.at(-1);
+  const where = `(E2E_WS_HANDSHAKE_TIMEOUT_MS=${input.timeoutMs})`;
+  if (!pending) {
+    return {
+      state: 'failed',
+      code: 'WS_HANDSHAKE_TIMEOUT',
+      summary: `the page never opened the agent socket ${input.agentEndpoint} within ${input.timeoutMs} ms ${where}`,
+    };
+  }
+  const state =
+    pending.openedAt === undefined
+      ? 'neither opened nor closed'
+      : 'opened but sent no connection_established';
+  return {
+    state: 'failed',
+    code: 'WS_HANDSHAKE_TIMEOUT',
+    summary: `${pending.url} ${state} within ${input.timeoutMs} ms ${where}: the server is silent, not refusing`,
+  };
+}

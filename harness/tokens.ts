@@ -1,0 +1,259 @@
+/**
+ * Real tokens for pre-existing users: fetched from the auth service's test-auth endpoint,
+ * verified against its JWKS with jose, cached on disk (0600), refreshed near expiry. There is
+ * no fallback: a token the auth service did not issue for this user is a failure, never a
+ * reason to hand-sign one (the seeds' fake users that staging refused).
+ */
+
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import { request } from 'undici';
+import { CausedError } from './causes.ts';
+import type { HarnessConfig } from './config.ts';
+import type { SecretRegistry } from './secrets.ts';
+
+export interface TokenBody {
+  access_token: string;
+  refresh_token: string;
+  token_type: string;
+  expires_in: number;
+  user: { id: string; email: string };
+}
+
+export interface UserToken {
+  email: string;
+  userId: string;
+  accessToken: string;
+  refreshToken: string;
+  /** Epoch seconds, from the verified `exp` claim. */
+  expiresAt: number;
+  /** How this token was obtained: for the report and for counting token requests. */
+  source: 'test-auth' | 'refresh' | 'cache';
+}
+
+async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ status: number; json: unknown; text: string }> {
+  try {
+    const response = await request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.body.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.statusCode, json, text };
+  } catch (error) {
+    const err = error as { code?: string; message?: string; cause?: { code?: string } };
+    throw new CausedError(
+      'SERVICE_UNREACHABLE',
+      `POST ${url} failed: ${err.code ?? err.cause?.code ?? ''} ${err.message ?? String(error)}`.trim(),
+    );
+  }
+}
+
+function asTokenBody(json: unknown): TokenBody | undefined {
+  const body = json as Partial<TokenBody> | undefined;
+  return body && typeof body.access_token === 'string' && typeof body.refresh_token === 'string'
+    ? (body as TokenBody)
+    : undefined;
+}
+
+/** `POST /auth/e2e/test-auth` for one existing user; every refusal gets its own message. */
+export async function requestTestToken(
+  config: HarnessConfig,
+  email: string,
+  extra: Record<string, unknown> = {},
+): Promise<TokenBody> {
+  const url = `${config.authUrl}/auth/e2e/test-auth`;
+  const answer = await postJson(
+    url,
+    { email, ...extra },
+    { 'X-E2E-Bypass-Key': config.bypassKey },
+    config.preflightTimeoutMs,
+  );
+  const key = `E2E_BYPASS_KEY (set, ${config.bypassKey.length} chars)`;
+  switch (answer.status) {
+    case 200: {
+      const body = asTokenBody(answer.json);
+      if (body) return body;
+      throw new CausedError('TOKEN_INVALID', `${url} answered 200 without a token body for ${email}`);
+    }
+    case 401:
+      throw new CausedError(
+        'TOKEN_REJECTED',
+        `bypass key rejected: ${url} answered 401 for ${email}. Check ${key} against the auth service's configured key for E2E_ENV=${config.env}`,
+      );
+    case 403:
+      throw new CausedError(
+        'TOKEN_REJECTED',
+        `bypass forbidden: ${url} answered 403 — this environment does not allow test-auth (production guard on the service side)`,
+      );
+    case 404:
+      throw new CausedError(
+        'USER_UNKNOWN',
+        `user ${email} does not exist on ${config.authUrl} (test-auth answered 404). Tokens are issued only for existing users; create it there or fix E2E_USERS`,
+      );
+    default:
+      throw new CausedError(
+        'SERVICE_UNHEALTHY',
+        `${url} answered ${answer.status} for ${email}: ${answer.text.slice(0, 160)}`,
+      );
+  }
+}
+
+/** `POST /auth/refresh`; undefined when the refresh token is refused (caller fetches anew). */
+export async function refreshToken(config: HarnessConfig, refresh: string): Promise<TokenBody | undefined> {
+  const answer = await postJson(
+    `${config.authUrl}/auth/refresh`,
+    { refresh_token: refresh },
+    {},
+    config.preflightTimeoutMs,
+  );
+  return answer.status === 200 ? asTokenBody(answer.json) : undefined;
+}
+
+export type KeySet = ReturnType<typeof createRemoteJWKSet>;
+
+export function remoteKeySet(config: HarnessConfig): KeySet {
+  // One key set per process: jose caches keys and refetches on an unknown `kid` (rotation).
+  return createRemoteJWKSet(new URL('/.well-known/jwks.json', `${config.authUrl}/`), {
+    timeoutDuration: config.preflightTimeoutMs,
+  });
+}
+
+/** Verify signature, expiry, issuer/audience when configured, and that it is this user's. */
+export async function verifyToken(
+  config: HarnessConfig,
+  keys: KeySet,
+  token: string,
+  expected: { email: string; userId?: string },
+): Promise<JWTPayload & { sub: string; exp: number }> {
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, keys, {
+      algorithms: ['RS256', 'ES256'],
+      ...(config.jwtIssuer ? { issuer: config.jwtIssuer } : {}),
+      ...(config.jwtAudience ? { audience: config.jwtAudience } : {}),
+    }));
+  } catch (error) {
+    const why =
+      error instanceof joseErrors.JWKSNoMatchingKey
+        ? 'no key in the JWKS matches its kid/alg (JWKS key mismatch)'
+        : error instanceof joseErrors.JWSSignatureVerificationFailed
+          ? 'signature does not verify against the JWKS key with its kid (JWKS key mismatch)'
+          : error instanceof joseErrors.JWTExpired
+            ? 'it has expired'
+            : error instanceof joseErrors.JWTClaimValidationFailed
+              ? `claim ${error.claim} check failed: ${error.reason} (E2E_JWT_ISSUER / E2E_JWT_AUDIENCE)`
+              : `${(error as Error).name}: ${(error as Error).message}`;
+    throw new CausedError(
+      'TOKEN_INVALID',
+      `the token for ${expected.email} cannot be verified against ${config.authUrl}/.well-known/jwks.json: ${why}`,
+    );
+  }
+  const email = payload.email;
+  if (email !== expected.email || (expected.userId !== undefined && payload.sub !== expected.userId)) {
+    throw new CausedError(
+      'TOKEN_INVALID',
+      `token for the wrong user: asked for ${expected.email}${expected.userId ? ` (${expected.userId})` : ''}, got email ${String(email)} sub ${String(payload.sub)}`,
+    );
+  }
+  if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number') {
+    throw new CausedError('TOKEN_INVALID', `token for ${expected.email} lacks sub or exp`);
+  }
+  return payload as JWTPayload & { sub: string; exp: number };
+}
+
+/** The on-disk cache: one 0600 file per auth service and user, so workers never race. */
+export class TokenCache {
+  constructor(private readonly dir: string) {}
+
+  private file(authUrl: string, email: string): string {
+    const id = createHash('sha256').update(`${authUrl}\n${email}`).digest('hex').slice(0, 24);
+    return path.join(this.dir, `${id}.json`);
+  }
+
+  read(authUrl: string, email: string): UserToken | undefined {
+    const file = this.file(authUrl, email);
+    if (!existsSync(file)) return undefined;
+    try {
+      return { ...(JSON.parse(readFileSync(file, 'utf8')) as UserToken), source: 'cache' };
+    } catch {
+      return undefined;
+    }
+  }
+
+  write(authUrl: string, token: UserToken): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const file = this.file(authUrl, token.email);
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(token), { mode: 0o600 });
+    chmodSync(temp, 0o600);
+    renameSync(temp, file);
+  }
+}
+
+export function tokenCacheDir(config: HarnessConfig): string {
+  return path.join(config.stateDir, 'tokens');
+}
+
+/** Seconds this token stays valid from now. */
+export const secondsLeft = (token: UserToken, now = Date.now()): number => token.expiresAt - now / 1000;
+
+/**
+ * Get a verified token for one user: the cached one while it stays valid past the margin,
+ * else a refreshed one, else a new one from test-auth. Every token is registered as a secret.
+ */
+export async function obtainToken(
+  config: HarnessConfig,
+  keys: KeySet,
+  cache: TokenCache,
+  secrets: SecretRegistry,
+  email: string,
+): Promise<UserToken> {
+  const cached = cache.read(config.authUrl, email);
+  if (cached) {
+    secrets.add('access-token', cached.accessToken);
+    secrets.add('refresh-token', cached.refreshToken);
+    if (secondsLeft(cached) > config.tokenMinValidityS) {
+      try {
+        await verifyToken(config, keys, cached.accessToken, { email, userId: cached.userId });
+        return cached;
+      } catch {
+        // A cached token that no longer verifies (keys rotated away) is simply replaced.
+      }
+    }
+  }
+  let body: TokenBody | undefined;
+  let source: UserToken['source'] = 'refresh';
+  if (cached) body = await refreshToken(config, cached.refreshToken);
+  if (!body) {
+    body = await requestTestToken(config, email);
+    source = 'test-auth';
+  }
+  secrets.add('access-token', body.access_token);
+  secrets.add('refresh-token', body.refresh_token);
+  const claims = await verifyToken(config, keys, body.access_token, { email, userId: body.user?.id });
+  const token: UserToken = {
+    email,
+    userId: claims.sub,
+    accessToken: body.access_token,
+    refreshToken: body.refresh_token,
+    expiresAt: claims.exp,
+    source,
+  };
+  cache.write(config.authUrl, token);
+  return token;
+}

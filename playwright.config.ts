@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { chromium, defineConfig, type PlaywrightTestConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, chooseBrowser } from './harness/browser.ts';
+import { type HarnessConfig, loadConfig } from './harness/config.ts';
+
+/**
+ * An invalid configuration is reported by global setup (as `[CONFIG_INVALID]`, through the
+ * reporters, before any browser starts); here it only means: start no platform.
+ */
+function tryLoadConfig(): HarnessConfig | undefined {
+  try {
+    return loadConfig();
+  } catch {
+    return undefined;
+  }
+}
+
+const config = tryLoadConfig();
+const out = path.resolve(process.env.E2E_OUTPUT_DIR ?? '.');
+const browser = chooseBrowser(chromium.executablePath());
+const remote = config?.browserWsEndpoint;
+
+/** The bundled platform, one process per service, each with a ready check on its health URL. */
+function referencePlatform(harness: HarnessConfig): PlaywrightTestConfig['webServer'] {
+  const port = (url: string) => new URL(url).port;
+  const shared = {
+    PLATFORM_AUTH_PORT: port(harness.authUrl),
+    PLATFORM_API_PORT: port(harness.apiUrl),
+    PLATFORM_FRONTEND_PORT: port(harness.frontendUrl),
+    PLATFORM_AUTH_URL: harness.authUrl,
+    PLATFORM_API_URL: harness.apiUrl,
+    PLATFORM_WS_URL: harness.wsUrl,
+    PLATFORM_BYPASS_KEY: harness.bypassKey,
+  };
+  const service = (name: string, readyUrl: string) => ({
+    name: `platform ${name}`,
+    command: 'node --import tsx platform/main.ts',
+    url: readyUrl,
+    env: { ...shared, PLATFORM_SERVICES: name },
+    reuseExistingServer: false,
+    timeout: 20_000,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 2_000 },
+  });
+  return [
+    service('auth', `${harness.authUrl}/health`),
+    // /ws/health, not /health: a backend whose /health fails must still start, so that the
+    // preflight can name the failure instead of the web-server start timing out.
+    service('backend', `${harness.apiUrl}/ws/health`),
+    service('frontend', `${harness.frontendUrl}/health`),
+  ];
+}
+
+export default defineConfig({
+  testDir: './e2e',
+  outputDir: path.join(out, 'test-results'),
+  globalSetup: './global-setup.ts',
+  fullyParallel: true,
+  // Never retry: a flaky golden path is a finding, not noise to hide.
+  retries: 0,
+  workers: Math.min(2, config?.users.length ?? 1),
+  forbidOnly: !!process.env.CI,
+  timeout: (config?.eventTimeoutMs ?? 30_000) + (config?.handshakeTimeoutMs ?? 10_000) * 3 + 15_000,
+  reporter: [
+    // First: masks secrets in steps, errors and attachments before any other reporter sees them.
+    ['./reporters/scrub-secrets.ts'],
+    [process.env.CI ? 'dot' : 'list'],
+    ['html', { open: 'never', outputFolder: path.join(out, 'playwright-report') }],
+    ['junit', { outputFile: path.join(out, 'junit', 'results.xml') }],
+    ['allure-playwright', { resultsDir: path.join(out, 'allure-results'), detail: true }],
+    ['./reporters/run-summary.ts', { diagnosisFile: path.join(out, 'diagnosis.json') }],
+  ],
+  use: {
+    baseURL: config?.frontendUrl,
+    trace: (process.env.E2E_TRACE as 'on' | 'off' | 'retain-on-failure' | undefined) ?? 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    ...(remote
+      ? { connectOptions: { wsEndpoint: remote } }
+      : {
+          launchOptions: {
+            ...(browser?.executablePath ? { executablePath: browser.executablePath } : {}),
+            args: CHROMIUM_ARGS,
+          },
+        }),
+  },
+  projects: [
+    { name: 'preflight', testMatch: /preflight\.setup\.ts/ },
+    { name: 'chromium', use: { browserName: 'chromium' }, dependencies: ['preflight'] },
+  ],
+  ...(config?.isLocal ? { webServer: referencePlatform(config) } : {}),
+});

@@ -1,0 +1,125 @@
+/**
+ * Listed first among the reporters: masks every secret this run holds in step titles and
+ * parameters, errors, stdout and attachments before the HTML, JUnit and Allure reporters read
+ * them, then, once every reporter has finished, sweeps the files they and Playwright wrote
+ * (traces, report data, Allure results) so that no form of a secret is left in any of them.
+ */
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type {
+  FullConfig,
+  Reporter,
+  TestCase,
+  TestError,
+  TestResult,
+  TestStep,
+} from '@playwright/test/reporter';
+import { rewriteContent, rewriteFiles } from '../harness/artifacts.ts';
+import { loadConfig } from '../harness/config.ts';
+import { SecretRegistry } from '../harness/secrets.ts';
+
+export default class ScrubSecrets implements Reporter {
+  private stateDir: string | undefined;
+  private registry = new SecretRegistry();
+  private seen = '';
+  private outputs: string[] = [];
+
+  onBegin(config: FullConfig): void {
+    try {
+      this.stateDir = loadConfig().stateDir;
+    } catch {
+      this.stateDir = undefined;
+    }
+    const out = path.resolve(process.env.E2E_OUTPUT_DIR ?? '.');
+    this.outputs = [
+      ...config.projects.map((project) => project.outputDir),
+      ...['playwright-report', 'allure-results', 'junit', 'blob-report', 'diagnosis.json'].map((name) =>
+        path.join(out, name),
+      ),
+    ];
+  }
+
+  /** Re-read the secret files when any process has added to them. */
+  private secrets(): SecretRegistry {
+    if (!this.stateDir) return this.registry;
+    const dir = path.join(this.stateDir, 'secrets');
+    let signature = '';
+    try {
+      signature = readdirSync(dir)
+        .map((name) => `${name}:${statSync(path.join(dir, name)).size}`)
+        .join(',');
+    } catch {
+      return this.registry;
+    }
+    if (signature !== this.seen) {
+      this.seen = signature;
+      this.registry = SecretRegistry.readAll(this.stateDir);
+    }
+    return this.registry;
+  }
+
+  private mask = (text: string): string => this.secrets().mask(text);
+
+  private scrubError(error: TestError | undefined): void {
+    if (!error) return;
+    for (const key of ['message', 'stack', 'value', 'snippet'] as const) {
+      const value = error[key];
+      if (typeof value === 'string') error[key] = this.mask(value);
+    }
+  }
+
+  private scrubStep(step: TestStep): void {
+    const writable = step as { title: string; params?: Record<string, unknown> };
+    writable.title = this.mask(step.title);
+    if (writable.params) writable.params = JSON.parse(this.mask(JSON.stringify(writable.params)));
+    this.scrubError(step.error);
+    for (const child of step.steps) this.scrubStep(child);
+  }
+
+  onStepBegin(_test: TestCase, _result: TestResult, step: TestStep): void {
+    this.scrubStep(step);
+  }
+
+  onStepEnd(_test: TestCase, _result: TestResult, step: TestStep): void {
+    this.scrubStep(step);
+  }
+
+  onTestEnd(_test: TestCase, result: TestResult): void {
+    this.scrubError(result.error);
+    for (const error of result.errors) this.scrubError(error);
+    for (const step of result.steps) this.scrubStep(step);
+    const chunks = [result.stdout, result.stderr];
+    for (const list of chunks) {
+      list.forEach((chunk, index) => {
+        list[index] = this.mask(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+      });
+    }
+    for (const attachment of result.attachments) {
+      if (attachment.body) {
+        const next = rewriteContent(attachment.body, this.mask);
+        if (next) attachment.body = Buffer.from(next);
+      }
+      if (attachment.path) {
+        try {
+          const next = rewriteContent(readFileSync(attachment.path), this.mask);
+          if (next) writeFileSync(attachment.path, next);
+        } catch {
+          // An attachment file that is already gone has nothing left to leak.
+        }
+      }
+    }
+  }
+
+  onError(error: TestError): void {
+    this.scrubError(error);
+  }
+
+  /** Runs after every reporter's onEnd: the last word on what is left on disk. */
+  async onExit(): Promise<void> {
+    rewriteFiles(this.outputs, this.mask);
+  }
+
+  printsToStdio(): boolean {
+    return false;
+  }
+}
