@@ -1,6 +1,6 @@
 import { expect, test } from '../fixtures/index.ts';
 
-test.describe('golden path', () => {
+test.describe('golden path', { tag: '@golden-path' }, () => {
   test('a signed-in user chats and watches the agent work', async ({
     user,
     loginPage,

@@ -15,6 +15,8 @@ export const CAUSES = {
   WS_HANDSHAKE_REJECTED: 'the agent socket was refused with an HTTP status at the upgrade',
   WS_AUTH_REJECTED: 'the agent socket was accepted, then closed with 1008 or 1011 and a reason',
   WS_HANDSHAKE_TIMEOUT: 'the agent socket neither opened nor closed in time',
+  WS_AUTH_NOT_ENFORCED:
+    'the agent socket authenticated a connection it must refuse (no, bad or expired token)',
   WS_CLOSED_EARLY: 'the agent socket closed before the run completed',
   EVENT_MISSING: 'one or more of the five agent events never arrived',
   EVENT_ORDER: 'the agent events arrived out of contract order',

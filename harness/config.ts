@@ -190,8 +190,15 @@ export function loadConfig(options: LoadOptions = {}): HarnessConfig {
   const budgets = { ...DEFAULT_BUDGETS };
   const budgetSpec = get('E2E_EVENT_BUDGETS_MS');
   for (const entry of budgetSpec ? budgetSpec.split(',') : []) {
-    const [name, value] = entry.split('=').map((part) => part.trim());
-    if (!name || !(AGENT_EVENTS as readonly string[]).includes(name) || !value || !/^\d+$/.test(value)) {
+    const parts = entry.split('=').map((part) => part.trim());
+    const [name, value] = parts;
+    if (
+      parts.length !== 2 ||
+      !name ||
+      !(AGENT_EVENTS as readonly string[]).includes(name) ||
+      !value ||
+      !/^\d+$/.test(value)
+    ) {
       bad('E2E_EVENT_BUDGETS_MS', `"${entry}" is not <event>=<ms> with one of ${AGENT_EVENTS.join(', ')}`);
       continue;
     }

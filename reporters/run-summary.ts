@@ -41,11 +41,7 @@ function attachmentJson<T>(result: TestResult, name: string): T | undefined {
 /** ANSI colour codes, which Playwright puts in assertion messages. */
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
-const firstLine = (text: string | undefined) =>
-  (text ?? '')
-    .replace(ANSI, '')
-    .split('\n')[0]
-    ?.trim();
+const firstLine = (text: string | undefined) => (text ?? '').replace(ANSI, '').split('\n')[0]?.trim();
 
 export default class RunSummary implements Reporter {
   private readonly entries: DiagnosisEntry[] = [];

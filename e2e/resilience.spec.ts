@@ -1,0 +1,43 @@
+import { request } from 'undici';
+import { expect, test } from '../fixtures/index.ts';
+
+test.describe('resilience', { tag: '@resilience' }, () => {
+  test('after the server drops the socket, the page reconnects and the next message completes', async ({
+    harness,
+    user,
+    loginPage,
+    signIn,
+    chat,
+    agentSocket,
+  }) => {
+    const control = harness.config.controlUrl;
+    test.skip(
+      !control,
+      'needs E2E_CONTROL_URL: a platform that can drop sockets on demand (the reference platform)',
+    );
+
+    await test.step('sign in and complete a first run', async () => {
+      await signIn(loginPage, user);
+      await expect(agentSocket).toBeAuthenticatedAs(user);
+      const first = await chat.send('First question, before the connection drops');
+      await expect(agentSocket).toHaveAgentRun({ message: first, user });
+    });
+
+    const dropped = agentSocket.connection;
+    await test.step('the server drops every agent socket', async () => {
+      const response = await request(`${control}/drop-sockets`, { method: 'POST' });
+      expect(response.statusCode, 'POST /__platform/drop-sockets').toBe(200);
+      await response.body.dump();
+    });
+
+    await test.step('the page reconnects, authenticated as the same user', async () => {
+      await expect(agentSocket).toBeAuthenticatedAs(user, { after: dropped?.socket });
+    });
+
+    await test.step('the next message completes the golden path on the new socket', async () => {
+      const second = await chat.send('Second question, after reconnecting');
+      await expect(agentSocket).toHaveAgentRun({ message: second, user });
+      await chat.expectShowsRun();
+    });
+  });
+});

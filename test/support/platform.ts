@@ -1,0 +1,162 @@
+/**
+ * For the project's own tests: start the reference platform as a separate process on free
+ * loopback ports (optionally with a fault), and run the harness against it as a child
+ * Playwright run configured only by E2E_* variables, exactly as against a deployment.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const PLATFORM_DEFAULTS = {
+  bypassKey: 'local-bypass-key',
+  users: ['alice@example.test', 'bob@example.test', 'carol@example.test', 'dave@example.test'],
+  password: 'correct-horse-battery',
+};
+
+export interface PlatformUrls {
+  auth: string;
+  api: string;
+  ws: string;
+  frontend: string;
+}
+
+export interface RunningPlatform {
+  urls: PlatformUrls;
+  logs: () => string;
+  stop: () => Promise<void>;
+  /** Reference-only counters: GET <service>/__platform/stats. */
+  stats: (service: 'auth' | 'api') => Promise<Record<string, unknown>>;
+}
+
+/** Start all three services in one process on free ports; resolves when it prints its ready line. */
+export function startPlatform(env: Record<string, string> = {}): Promise<RunningPlatform> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'platform/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PLATFORM_AUTH_PORT: '0',
+      PLATFORM_API_PORT: '0',
+      PLATFORM_FRONTEND_PORT: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`platform exited ${code} before ready:\n${output}`)));
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split('\n').find((candidate) => candidate.startsWith('PLATFORM_READY '));
+      if (!line) return;
+      const urls = JSON.parse(line.slice('PLATFORM_READY '.length)) as PlatformUrls;
+      child.removeAllListeners('exit');
+      resolve({
+        urls,
+        logs: () => output,
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+        stats: async (service) => {
+          const base = service === 'auth' ? urls.auth : urls.api;
+          const response = await request(`${base}/__platform/stats`);
+          return (await response.body.json()) as Record<string, unknown>;
+        },
+      });
+    });
+  });
+}
+
+/** The E2E_* variables that point the harness at a running platform (non-local env). */
+export function harnessEnv(urls: PlatformUrls, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    E2E_ENV: 'selftest',
+    E2E_FRONTEND_URL: urls.frontend,
+    E2E_API_URL: urls.api,
+    E2E_AUTH_URL: urls.auth,
+    E2E_WS_URL: urls.ws,
+    E2E_BYPASS_KEY: PLATFORM_DEFAULTS.bypassKey,
+    E2E_USERS: PLATFORM_DEFAULTS.users.join(','),
+    E2E_USER_PASSWORD: PLATFORM_DEFAULTS.password,
+    E2E_CONTROL_URL: `${urls.api}/__platform`,
+    ...extra,
+  };
+}
+
+export interface ChildRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  outputDir: string;
+  diagnosis:
+    | { status: string; tests: { title: string; status: string; code?: string; summary?: string }[] }
+    | undefined;
+}
+
+/**
+ * `playwright test` in a child process with its own output and state folders. The parent's
+ * E2E_* variables are dropped so only `env` configures it.
+ */
+export function runHarness(
+  args: string[],
+  env: Record<string, string>,
+  outputDir?: string,
+): Promise<ChildRun> {
+  const out = outputDir ?? mkdtempSync(path.join(tmpdir(), 'golden-path-run-'));
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('E2E_')));
+  const started = Date.now();
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', ...args],
+    {
+      cwd: ROOT,
+      env: { ...clean, E2E_OUTPUT_DIR: out, E2E_STATE_DIR: path.join(out, 'state'), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      let diagnosis: ChildRun['diagnosis'];
+      try {
+        diagnosis = JSON.parse(readFileSync(path.join(out, 'diagnosis.json'), 'utf8'));
+      } catch {
+        diagnosis = undefined;
+      }
+      resolve({
+        exitCode: code ?? -1,
+        stdout,
+        stderr,
+        durationMs: Date.now() - started,
+        outputDir: out,
+        diagnosis,
+      });
+    });
+  });
+}
+
+/** The first cause code a child run reported (diagnosis first, then its output). */
+export function firstCause(run: ChildRun): string | undefined {
+  const failed = run.diagnosis?.tests.find((test) => test.status !== 'passed' && test.status !== 'skipped');
+  if (failed?.code) return failed.code;
+  return /\[([A-Z_]{5,})\]/.exec(`${run.stdout}\n${run.stderr}`)?.[1];
+}
