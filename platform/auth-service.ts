@@ -1,0 +1,193 @@
+/** The auth service: health, e2e bypass tokens, login, refresh, JWKS, and reference-only stats. */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { PlatformConfig } from './config.ts';
+import {
+  BodyError,
+  closeServer,
+  listen,
+  originFor,
+  pathOf,
+  type RunningService,
+  readJsonObject,
+  sendJson,
+} from './http-util.ts';
+import { createLogger } from './log.ts';
+import { secretEquals } from './secrets.ts';
+import { createSigningKeys } from './signing-keys.ts';
+import { TokenIssuer } from './token-issuer.ts';
+import { createUserDirectory, normaliseEmail } from './users.ts';
+
+const VERSION = '1.0.0';
+/** Bounds of the optional `expires_in` a test-auth request may ask for (reference-only extension). */
+const MIN_REQUESTED_TTL_S = -365 * 24 * 3600;
+const MAX_REQUESTED_TTL_S = 7 * 24 * 3600;
+
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'content-type',
+  'access-control-max-age': '600',
+};
+
+const INVALID_CREDENTIALS = { detail: 'Invalid email or password' };
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export async function startAuthService(config: PlatformConfig, port: number): Promise<RunningService> {
+  const log = createLogger('auth');
+  const fault = config.fault;
+  const users = createUserDirectory(config.users);
+  const keys = await createSigningKeys(config.jwt.alg);
+  const issuer = new TokenIssuer({ keys, issuer: config.jwt.issuer, audience: config.jwt.audience });
+  const foreign = fault === 'foreign-signing-key';
+  const stats = { test_auth: 0, login: 0, refresh: 0, test_auth_by_email: {} as Record<string, number> };
+  const issued = { test_auth: 0, login: 0, refresh: 0 };
+
+  const json = (res: ServerResponse, status: number, body: unknown) => sendJson(res, status, body, CORS);
+
+  const noteIssued = (route: keyof typeof issued) => {
+    issued[route] += 1;
+    log(`issued access token via ${route} (${issued[route]} so far)`);
+  };
+
+  const health: Handler = async (_req, res) => {
+    json(res, 200, {
+      status: 'healthy',
+      service: 'auth-service',
+      version: VERSION,
+      database_status: fault === 'auth-db-disconnected' ? 'disconnected' : 'connected',
+      environment: config.environment,
+    });
+  };
+
+  const testAuth: Handler = async (req, res) => {
+    stats.test_auth += 1;
+    const body = await readJsonObject(req);
+    const email = typeof body.email === 'string' ? normaliseEmail(body.email) : '';
+    if (email !== '') stats.test_auth_by_email[email] = (stats.test_auth_by_email[email] ?? 0) + 1;
+
+    if (config.environment === 'production') {
+      json(res, 403, { detail: 'test authentication is disabled in production' });
+      return;
+    }
+    const key = req.headers['x-e2e-bypass-key'];
+    if (
+      typeof key !== 'string' ||
+      key === '' ||
+      fault === 'bypass-key-rejected' ||
+      !secretEquals(key, config.bypassKey)
+    ) {
+      json(res, 401, { detail: 'Invalid or missing bypass key' });
+      return;
+    }
+    if (email === '') {
+      json(res, 400, { detail: 'email is required' });
+      return;
+    }
+    const user = fault === 'user-missing' ? undefined : users.find(email);
+    if (user === undefined) {
+      json(res, 404, { detail: 'User not found' });
+      return;
+    }
+    let ttlS = config.tokenTtlS;
+    if (body.expires_in !== undefined) {
+      const asked = body.expires_in;
+      if (
+        typeof asked !== 'number' ||
+        !Number.isInteger(asked) ||
+        asked < MIN_REQUESTED_TTL_S ||
+        asked > MAX_REQUESTED_TTL_S
+      ) {
+        json(res, 400, {
+          detail: `expires_in must be an integer between ${MIN_REQUESTED_TTL_S} and ${MAX_REQUESTED_TTL_S}`,
+        });
+        return;
+      }
+      ttlS = asked;
+    }
+    json(res, 200, await issuer.issue(user, { ttlS, foreign }));
+    noteIssued('test_auth');
+  };
+
+  const login: Handler = async (req, res) => {
+    stats.login += 1;
+    const body = await readJsonObject(req);
+    const email = typeof body.email === 'string' ? body.email : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    const user = users.find(email);
+    const passwordOk = secretEquals(password, config.userPassword);
+    if (fault === 'login-rejects-password' || user === undefined || !passwordOk) {
+      json(res, 401, INVALID_CREDENTIALS);
+      return;
+    }
+    json(res, 200, await issuer.issue(user, { ttlS: config.tokenTtlS, foreign }));
+    noteIssued('login');
+  };
+
+  const refresh: Handler = async (req, res) => {
+    stats.refresh += 1;
+    const body = await readJsonObject(req);
+    const token = typeof body.refresh_token === 'string' ? body.refresh_token : '';
+    const user = token === '' ? undefined : issuer.redeemRefresh(token);
+    if (user === undefined) {
+      json(res, 401, { detail: 'Invalid or expired refresh token' });
+      return;
+    }
+    json(res, 200, await issuer.issue(user, { ttlS: config.tokenTtlS, foreign }));
+    noteIssued('refresh');
+  };
+
+  const jwks: Handler = async (_req, res) => {
+    sendJson(res, 200, keys.jwks, { ...CORS, 'cache-control': 'public, max-age=60' });
+  };
+
+  const platformStats: Handler = async (_req, res) => {
+    json(res, 200, { ...stats, tokens_issued: { ...issued } });
+  };
+
+  // Reference-only: every token issued, for the secret-scan self-test. Never on a real service.
+  const issuedTokens: Handler = async (_req, res) => {
+    json(res, 200, issuer.issuedTokens);
+  };
+
+  const routes: Record<string, Handler> = {
+    'GET /health': health,
+    'POST /auth/e2e/test-auth': testAuth,
+    'POST /auth/login': login,
+    'POST /auth/refresh': refresh,
+    'GET /.well-known/jwks.json': jwks,
+    'GET /__platform/stats': platformStats,
+    'GET /__platform/issued-tokens': issuedTokens,
+  };
+
+  const server = createServer((req, res) => {
+    const path = pathOf(req);
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, CORS);
+      res.end();
+      return;
+    }
+    const handler = routes[`${req.method} ${path}`];
+    if (handler === undefined) {
+      const known = Object.keys(routes).some((route) => route.endsWith(` ${path}`));
+      json(res, known ? 405 : 404, { detail: known ? 'Method Not Allowed' : 'Not Found' });
+      return;
+    }
+    handler(req, res).catch((err: unknown) => {
+      if (err instanceof BodyError) {
+        json(res, err.status, { detail: err.message });
+        return;
+      }
+      log(`error on ${req.method} ${path}: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent) json(res, 500, { detail: 'Internal Server Error' });
+    });
+  });
+
+  const address = await listen(server, port, config.host);
+  const url = originFor('http', config.host, address.port);
+  log(
+    `auth service listening on ${url} (environment ${config.environment}, ${config.jwt.alg}, ${users.all().length} users)`,
+  );
+  if (fault !== undefined) log(`fault active: ${fault}`);
+  return { url, close: () => closeServer(server) };
+}

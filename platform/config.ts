@@ -1,0 +1,141 @@
+/** Reads every PLATFORM_* environment variable into one validated configuration object. */
+import { type FaultName, parseFault } from './faults.ts';
+
+export const SERVICE_NAMES = ['auth', 'backend', 'frontend'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export const JWT_ALGS = ['ES256', 'RS256'] as const;
+export type JwtAlg = (typeof JWT_ALGS)[number];
+
+export interface PlatformConfig {
+  host: string;
+  ports: { auth: number; api: number; frontend: number };
+  /** Services run by this process, always in start order: auth, backend, frontend. */
+  services: ServiceName[];
+  /** Where services outside this process live (in-process services are wired to their bound URLs). */
+  urls: { auth: string; api: string; ws: string };
+  bypassKey: string;
+  users: string[];
+  userPassword: string;
+  environment: string;
+  tokenTtlS: number;
+  jwt: { issuer: string; audience: string; alg: JwtAlg };
+  runMs: number;
+  fault: FaultName | undefined;
+  faultDelayMs: number;
+  floodFrames: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? fallback : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name, String(fallback));
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function absoluteUrl(env: Env, name: string, fallback: string, schemes: string[]): string {
+  const raw = text(env, name, fallback);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: "${raw}"`);
+  }
+  if (!schemes.includes(url.protocol)) {
+    throw new ConfigError(`${name} must use ${schemes.join(' or ')}, got "${raw}"`);
+  }
+  return url.href.replace(/\/$/, '');
+}
+
+/** ws(s)://<host of the API>/ws */
+export function defaultWsUrl(apiUrl: string): string {
+  const url = new URL(apiUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.pathname = '/ws';
+  url.search = '';
+  return url.href;
+}
+
+/** The presence socket lives beside /ws on the same host. */
+export function presenceUrlFor(wsUrl: string): string {
+  return new URL('/presence', wsUrl).href;
+}
+
+function parseServices(raw: string): ServiceName[] {
+  const wanted = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const name of wanted) {
+    if (!(SERVICE_NAMES as readonly string[]).includes(name)) {
+      throw new ConfigError(
+        `PLATFORM_SERVICES: unknown service "${name}"; valid: ${SERVICE_NAMES.join(', ')}`,
+      );
+    }
+  }
+  const services = SERVICE_NAMES.filter((name) => wanted.includes(name));
+  if (services.length === 0) throw new ConfigError('PLATFORM_SERVICES names no service');
+  return services;
+}
+
+export function loadConfig(env: Env = process.env): PlatformConfig {
+  const alg = text(env, 'PLATFORM_JWT_ALG', 'ES256');
+  if (!(JWT_ALGS as readonly string[]).includes(alg)) {
+    throw new ConfigError(`PLATFORM_JWT_ALG must be ${JWT_ALGS.join(' or ')}, got "${alg}"`);
+  }
+  const users = text(
+    env,
+    'PLATFORM_USERS',
+    'alice@example.test,bob@example.test,carol@example.test,dave@example.test',
+  )
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (users.length === 0) throw new ConfigError('PLATFORM_USERS names no user');
+
+  const api = absoluteUrl(env, 'PLATFORM_API_URL', 'http://127.0.0.1:47812', ['http:', 'https:']);
+  return {
+    host: text(env, 'PLATFORM_HOST', '127.0.0.1'),
+    ports: {
+      auth: integer(env, 'PLATFORM_AUTH_PORT', 47811, 0, 65535),
+      api: integer(env, 'PLATFORM_API_PORT', 47812, 0, 65535),
+      frontend: integer(env, 'PLATFORM_FRONTEND_PORT', 47813, 0, 65535),
+    },
+    services: parseServices(text(env, 'PLATFORM_SERVICES', SERVICE_NAMES.join(','))),
+    urls: {
+      auth: absoluteUrl(env, 'PLATFORM_AUTH_URL', 'http://127.0.0.1:47811', ['http:', 'https:']),
+      api,
+      ws: absoluteUrl(env, 'PLATFORM_WS_URL', defaultWsUrl(api), ['ws:', 'wss:']),
+    },
+    bypassKey: text(env, 'PLATFORM_BYPASS_KEY', 'local-bypass-key'),
+    users,
+    userPassword: text(env, 'PLATFORM_USER_PASSWORD', 'correct-horse-battery'),
+    environment: text(env, 'PLATFORM_ENVIRONMENT', 'local'),
+    tokenTtlS: integer(env, 'PLATFORM_TOKEN_TTL_S', 900, 1, 7 * 24 * 3600),
+    jwt: {
+      issuer: text(env, 'PLATFORM_JWT_ISSUER', 'golden-path-reference-auth'),
+      audience: text(env, 'PLATFORM_JWT_AUDIENCE', 'golden-path'),
+      alg: alg as JwtAlg,
+    },
+    runMs: integer(env, 'PLATFORM_RUN_MS', 1500, 0, 10 * 60 * 1000),
+    fault: parseFault(env.PLATFORM_FAULT),
+    faultDelayMs: integer(env, 'PLATFORM_FAULT_DELAY_MS', 3000, 0, 10 * 60 * 1000),
+    floodFrames: integer(env, 'PLATFORM_FLOOD_FRAMES', 0, 0, 10_000_000),
+  };
+}
