@@ -3,12 +3,12 @@ import { expect, test } from '../fixtures/index.ts';
 test.describe('golden path', { tag: '@golden-path' }, () => {
   test('a signed-in user chats and watches the agent work', async ({
     user,
-    loginPage,
+    journey,
     signIn,
     chat,
     agentSocket,
   }) => {
-    await test.step('sign in', () => signIn(loginPage, user));
+    await test.step('sign in', () => signIn(journey, user));
 
     await test.step('the chat shows the user, over an authenticated agent socket', async () => {
       await expect(agentSocket).toBeAuthenticatedAs(user);

@@ -19,7 +19,7 @@ test.describe('isolation', { tag: '@isolation' }, () => {
     ] as const;
     try {
       await test.step('both users sign in, each in their own browser context', () =>
-        Promise.all(both.map(({ who, journey }) => signIn(journey.loginPage, who))));
+        Promise.all(both.map(({ who, journey }) => signIn(journey, who))));
       await test.step('each agent socket is authenticated as its own user', () =>
         Promise.all(both.map(({ who, journey }) => expect(journey.agentSocket).toBeAuthenticatedAs(who))));
       const sent = await test.step('both send a message at the same moment', () =>

@@ -5,7 +5,7 @@ test.describe('resilience', { tag: '@resilience' }, () => {
   test('after the server drops the socket, the page reconnects and the next message completes', async ({
     harness,
     user,
-    loginPage,
+    journey,
     signIn,
     chat,
     agentSocket,
@@ -17,7 +17,7 @@ test.describe('resilience', { tag: '@resilience' }, () => {
     );
 
     await test.step('sign in and complete a first run', async () => {
-      await signIn(loginPage, user);
+      await signIn(journey, user);
       await expect(agentSocket).toBeAuthenticatedAs(user);
       const first = await chat.send('First question, before the connection drops');
       await expect(agentSocket).toHaveAgentRun({ message: first, user });
