@@ -45,6 +45,17 @@ const LIMITS = {
   E2E_EVENT_BUDGETS_MS: 'agent_started=1500',
 };
 
+/** What some failures must say besides their code: the evidence a reader needs. */
+const SAYS: Record<string, RegExp> = {
+  'drop-tool_completed':
+    /missing tool_completed in run run_\w+; arrived: agent_started, agent_thinking.*tool_executing/,
+  'ws-close-1008': /closed 1008 "auth failed: token expired" \d+ ms after the upgrade/,
+  'ws-upgrade-403': /HTTP 403/,
+  'ws-handshake-hang': /neither opened nor closed within 4000 ms/,
+  'backend-health-500': /backend GET \/health .*HTTP 500/,
+  'login-rejects-password': /the page said "Invalid email or password"/,
+};
+
 const rows: { fault: string; expected: string; got: string; seconds: string }[] = [];
 
 function outcome(run: ChildRun): string {
@@ -65,6 +76,11 @@ describe('fault matrix: each injected fault is reported with its exact cause', {
         rows.push({ fault, expected, got, seconds: (run.durationMs / 1000).toFixed(1) });
         const evidence = `${run.stdout.slice(-3000)}\n${run.stderr.slice(-1500)}`;
         assert.equal(got, expected, `fault ${fault}: expected ${expected}, got ${got}\n${evidence}`);
+        const said = SAYS[fault];
+        if (said) {
+          const summary = run.diagnosis?.tests.find((test) => test.code === expected)?.summary ?? '';
+          assert.match(`${summary}\n${run.stdout}`, said, `fault ${fault}: the message lacks its evidence`);
+        }
         const timedOut = run.diagnosis?.tests.filter((test) => test.status === 'timedOut') ?? [];
         assert.deepEqual(timedOut, [], `fault ${fault} ended in a bare Playwright timeout`);
         if (expected !== 'passed')

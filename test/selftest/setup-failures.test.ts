@@ -23,7 +23,20 @@ after(async () => {
   await platform.stop();
 });
 
-const cases: { name: string; env: () => Promise<Record<string, string>>; code: string; says: RegExp }[] = [
+const cases: {
+  name: string;
+  env: () => Promise<Record<string, string>>;
+  args?: string[];
+  code: string;
+  says: RegExp;
+}[] = [
+  {
+    name: 'more workers than users',
+    env: async () => ({ E2E_USERS: 'alice@example.test,bob@example.test' }),
+    args: ['--workers=3'],
+    code: 'CONFIG_INVALID',
+    says: /3 workers but E2E_USERS lists 2 user\(s\)/,
+  },
   {
     name: 'wrong bypass key',
     env: async () => ({ E2E_BYPASS_KEY: 'not-the-key' }),
@@ -71,7 +84,7 @@ const cases: { name: string; env: () => Promise<Record<string, string>>; code: s
 describe('failures before any browser starts', { concurrency: 2 }, () => {
   for (const failure of cases) {
     it(`${failure.name} → ${failure.code}`, async () => {
-      const run = await runHarness([], harnessEnv(platform.urls, await failure.env()));
+      const run = await runHarness(failure.args ?? [], harnessEnv(platform.urls, await failure.env()));
       const output = `${run.stdout}\n${run.stderr}`;
       assert.notEqual(run.exitCode, 0);
       const tests = run.diagnosis?.tests ?? [];
