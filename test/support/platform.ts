@@ -107,7 +107,8 @@ export interface ChildRun {
 
 /**
  * `playwright test` in a child process with its own output and state folders. The parent's
- * E2E_* variables are dropped so only `env` configures it.
+ * E2E_* variables are dropped, and the child starts in its output folder, where there is no
+ * `.env` file: only `env` configures it, as on a deployment configured by variables alone.
  */
 export function runHarness(
   args: string[],
