@@ -4,7 +4,7 @@
  * Playwright run configured only by E2E_* variables, exactly as against a deployment.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +116,7 @@ export function runHarness(
   outputDir?: string,
 ): Promise<ChildRun> {
   const out = outputDir ?? mkdtempSync(path.join(tmpdir(), 'golden-path-run-'));
+  mkdirSync(out, { recursive: true });
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('E2E_')));
   const started = Date.now();
   const child = spawn(
