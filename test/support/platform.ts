@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+import type { Diagnosis } from '../../reporters/run-summary.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -100,9 +101,7 @@ export interface ChildRun {
   stderr: string;
   durationMs: number;
   outputDir: string;
-  diagnosis:
-    | { status: string; tests: { title: string; status: string; code?: string; summary?: string }[] }
-    | undefined;
+  diagnosis: Diagnosis | undefined;
 }
 
 /**
