@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, defineConfig, type PlaywrightTestConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, chooseBrowser } from './harness/browser.ts';
@@ -15,7 +16,27 @@ function tryLoadConfig(): HarnessConfig | undefined {
   }
 }
 
+/** `--shard=2/3` (or `--shard 2/3`) on the command line, if given. */
+function shardOf(argv: string[]): { current: number; total: number } | undefined {
+  const at = argv.findIndex((arg) => arg === '--shard' || arg.startsWith('--shard='));
+  const value = at < 0 ? undefined : argv[at]?.includes('=') ? argv[at]?.split('=')[1] : argv[at + 1];
+  const match = /^(\d+)\/(\d+)$/.exec(value ?? '');
+  return match ? { current: Number(match[1]), total: Number(match[2]) } : undefined;
+}
+
 const config = tryLoadConfig();
+const shard = shardOf(process.argv);
+// Each shard writes to <output>/shards/<i>-of-<n>/, so shards run one after another on one
+// machine keep their results apart for scripts/merge-shards.ts. The variable carries the choice
+// to the workers and to the reporters that find their folders through it.
+if (shard && !process.env.E2E_SHARD_OUTPUT) {
+  const shards = path.join(path.resolve(process.env.E2E_OUTPUT_DIR ?? '.'), 'shards');
+  process.env.E2E_OUTPUT_DIR = path.join(shards, `${shard.current}-of-${shard.total}`);
+  process.env.E2E_SHARD_OUTPUT = process.env.E2E_OUTPUT_DIR;
+  // Run output, like the other report folders: keep git (and so Biome) out of it.
+  mkdirSync(shards, { recursive: true });
+  writeFileSync(path.join(shards, '.gitignore'), '*\n');
+}
 const out = path.resolve(process.env.E2E_OUTPUT_DIR ?? '.');
 const browser = chooseBrowser(chromium.executablePath());
 const remote = config?.browserWsEndpoint;
@@ -66,9 +87,28 @@ export default defineConfig({
     // First: masks secrets in steps, errors and attachments before any other reporter sees them.
     ['./reporters/scrub-secrets.ts'],
     [process.env.CI ? 'dot' : 'list'],
-    ['html', { open: 'never', outputFolder: path.join(out, 'playwright-report') }],
-    ['junit', { outputFile: path.join(out, 'junit', 'results.xml') }],
-    ['allure-playwright', { resultsDir: path.join(out, 'allure-results'), detail: true }],
+    // E2E_REPORT=minimal: console and diagnosis.json only, for the self-tests' many child runs.
+    ...(process.env.E2E_REPORT === 'minimal'
+      ? []
+      : ([
+          ['html', { open: 'never', outputFolder: path.join(out, 'playwright-report') }],
+          ['junit', { outputFile: path.join(out, 'junit', 'results.xml') }],
+          ['allure-playwright', { resultsDir: path.join(out, 'allure-results'), detail: true }],
+          // After allure-playwright: environment block, categories by cause code, CI executor.
+          ['./reporters/allure-extras.ts', { resultsDir: path.join(out, 'allure-results') }],
+        ] as const)),
+    // Sharded: a blob report too, which scripts/merge-shards.ts merges into one HTML report.
+    ...(shard
+      ? [
+          [
+            'blob',
+            {
+              outputDir: path.join(out, 'blob-report'),
+              fileName: `report-${shard.current}-of-${shard.total}.zip`,
+            },
+          ] as const,
+        ]
+      : []),
     ['./reporters/run-summary.ts', { diagnosisFile: path.join(out, 'diagnosis.json') }],
   ],
   use: {

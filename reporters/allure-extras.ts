@@ -8,7 +8,7 @@
  *  - `executor.json`: the CI run, when known.
  * It starts each run with an empty results folder (allure-playwright never clears it, so old
  * runs would show up as retries), and keeps a copy of the run's preflight evidence
- * (`run.json`, `preflight.json`: no secrets in them) in `<output>/evidence/` for the sign-off
+ * (`run.json`, `preflight.json`: no secrets in them) in `<output>/signoff/evidence/` for the sign-off
  * and for shard merges, where the state folder is not shared.
  */
 import { execFileSync } from 'node:child_process';
@@ -77,7 +77,9 @@ export function environmentBlock(facts: EnvironmentFacts): EnvironmentBlock {
     if (url) block.push([`${key} url`, publicUrl(url)]);
   }
   for (const [service, said] of Object.entries(facts.services ?? {})) {
-    const parts = [said.service, said.version ? `v${said.version.replace(/^v/, '')}` : undefined].filter(Boolean);
+    const parts = [said.service, said.version ? `v${said.version.replace(/^v/, '')}` : undefined].filter(
+      Boolean,
+    );
     if (said.environment) parts.push(`(environment ${said.environment})`);
     block.push([`${service} service`, parts.join(' ') || '(did not say)']);
   }
@@ -91,10 +93,7 @@ export function environmentBlock(facts: EnvironmentFacts): EnvironmentBlock {
 /** Java-properties escaping, enough for one-line values and keys with spaces. */
 const escapeKey = (key: string) => key.replace(/[\\:= ]/g, (char) => `\\${char}`);
 const escapeValue = (value: string) =>
-  value
-    .replace(/\\/g, '\\\\')
-    .replace(/\r?\n/g, ' ')
-    .replace(/^\s+/, '');
+  value.replace(/\\/g, '\\\\').replace(/\r?\n/g, ' ').replace(/^\s+/, '');
 
 export function toProperties(block: EnvironmentBlock): string {
   return `${block.map(([key, value]) => `${escapeKey(key)}=${escapeValue(value)}`).join('\n')}\n`;
@@ -105,7 +104,12 @@ export function gitCommit(cwd = process.cwd(), env = process.env): string | unde
   if (env.GITHUB_SHA) return env.GITHUB_SHA.slice(0, 12);
   try {
     const run = (args: string[]) =>
-      execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000 }).trim();
+      execFileSync('git', args, {
+        cwd,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 5_000,
+      }).trim();
     const sha = run(['rev-parse', '--short=12', 'HEAD']);
     const dirty = run(['status', '--porcelain', '--untracked-files=no']) !== '';
     return dirty ? `${sha} (with uncommitted changes)` : sha;
@@ -210,7 +214,7 @@ export default class AllureExtras implements Reporter {
   constructor(options: { resultsDir?: string; evidenceDir?: string } = {}) {
     const out = path.resolve(process.env.E2E_OUTPUT_DIR ?? '.');
     this.resultsDir = path.resolve(options.resultsDir ?? path.join(out, 'allure-results'));
-    this.evidenceDir = path.resolve(options.evidenceDir ?? path.join(out, 'evidence'));
+    this.evidenceDir = path.resolve(options.evidenceDir ?? path.join(out, 'signoff', 'evidence'));
   }
 
   onBegin(_config: FullConfig): void {
@@ -239,8 +243,11 @@ export default class AllureExtras implements Reporter {
     const ci = ciRun();
     const block = environmentBlock({
       env: state?.env ?? config?.env,
-      urls: state?.urls ??
-        (config ? { frontend: config.frontendUrl, api: config.apiUrl, auth: config.authUrl, ws: config.wsUrl } : {}),
+      urls:
+        state?.urls ??
+        (config
+          ? { frontend: config.frontendUrl, api: config.apiUrl, auth: config.authUrl, ws: config.wsUrl }
+          : {}),
       services: (state?.preflight ?? preflight)?.services,
       browser: await browserVersion(config),
       commit: gitCommit(),

@@ -2,7 +2,7 @@
  * The run's last words: counts, the cause of each failure, the five events and their times
  * since the message was sent, where the reports are; and `diagnosis.json` for tools.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FullResult, Reporter, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import type { TimelineEntry } from '../harness/agent-run.ts';
@@ -12,6 +12,8 @@ export interface DiagnosisEntry {
   title: string;
   file?: string;
   project?: string;
+  /** The test's tags (`@golden-path`, ...): which sign-off criteria its result is evidence for. */
+  tags?: string[];
   status: string;
   code?: CauseCode;
   summary?: string;
@@ -43,6 +45,27 @@ const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 const firstLine = (text: string | undefined) => (text ?? '').replace(ANSI, '').split('\n')[0]?.trim();
 
+/** Where the other reporters' output is, and the commands that take it further. */
+function whereReportsAre(out: string): string[] {
+  const rel = (file: string) => path.relative(process.cwd(), file) || '.';
+  const lines: string[] = [];
+  const html = path.join(out, 'playwright-report');
+  if (existsSync(path.join(html, 'index.html'))) {
+    lines.push(`  html report: ${rel(html)} (npx playwright show-report ${rel(html)})`);
+  }
+  if (existsSync(path.join(out, 'allure-results'))) {
+    lines.push(
+      `  allure results: ${rel(path.join(out, 'allure-results'))} (npm run report builds the Allure report)`,
+    );
+  }
+  if (existsSync(path.join(out, 'blob-report'))) {
+    lines.push('  this is one shard: after the others, npm run merge-shards merges them');
+  } else {
+    lines.push('  sign-off verdict: npm run signoff (writes signoff/verdict.md)');
+  }
+  return lines;
+}
+
 export default class RunSummary implements Reporter {
   private readonly entries: DiagnosisEntry[] = [];
   private readonly diagnosisFile: string;
@@ -67,6 +90,7 @@ export default class RunSummary implements Reporter {
       title: test.titlePath().slice(1).join(' › '),
       file: path.relative(process.cwd(), test.location.file),
       project: test.parent.project()?.name,
+      ...(test.tags.length > 0 ? { tags: test.tags } : {}),
       status: result.status,
       ...(code ? { code } : {}),
       ...(message ? { summary: firstLine(message.slice(message.indexOf('['))) } : {}),
@@ -120,6 +144,7 @@ export default class RunSummary implements Reporter {
       }
     }
     lines.push(`  diagnosis: ${path.relative(process.cwd(), this.diagnosisFile) || this.diagnosisFile}`);
+    lines.push(...whereReportsAre(path.dirname(this.diagnosisFile)));
     process.stdout.write(`${lines.join('\n')}\n`);
   }
 

@@ -38,7 +38,9 @@ function scannedFiles(run: ChildRun): string[] {
 }
 
 function scan(files: string[], texts: { name: string; text: string }[], secrets: SecretRegistry): Hit[] {
-  const forms = secrets.list().flatMap(({ label, value }) => secretForms(value).map((form, index) => ({ label, form, index })));
+  const forms = secrets
+    .list()
+    .flatMap(({ label, value }) => secretForms(value).map((form, index) => ({ label, form, index })));
   const views = [...texts, ...files.flatMap((file) => contentViews(readFileSync(file), file))];
   const hits: Hit[] = [];
   for (const view of views) {
@@ -101,7 +103,10 @@ describe('no secret in any artifact', () => {
     const token = secrets.list().find((secret) => secret.label === 'access-token');
     assert.ok(token, 'the platform reported no issued token');
     const canary = path.join(mkdtempSync(path.join(tmpdir(), 'golden-path-canary-')), 'canary.zip');
-    writeFileSync(canary, zipSync({ 'inner.txt': Buffer.from(`x${Buffer.from(token.value).toString('base64url')}x`) }));
+    writeFileSync(
+      canary,
+      zipSync({ 'inner.txt': Buffer.from(`x${Buffer.from(token.value).toString('base64url')}x`) }),
+    );
     assert.equal(scan([canary], [], secrets).length, 1);
   });
 
