@@ -57,6 +57,9 @@ function referencePlatform(harness: HarnessConfig): PlaywrightTestConfig['webSer
     name: `platform ${name}`,
     command: 'node --import tsx platform/main.ts',
     url: readyUrl,
+    // Ready as soon as the process says so: Playwright polls the URL only at 100, 250, 500 ms
+    // and then every second, which cost about a second per service (BENCHMARKS.md).
+    wait: { stdout: /^PLATFORM_READY /m },
     env: { ...shared, PLATFORM_SERVICES: name },
     reuseExistingServer: false,
     timeout: 20_000,

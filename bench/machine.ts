@@ -1,0 +1,76 @@
+/** The machine the numbers were measured on: results without it are not comparable. */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from '../test/support/platform.ts';
+
+export interface Machine {
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+  os: string;
+  kernel: string;
+  node: string;
+  playwright: string;
+  chromium: string;
+  chromiumPath: string;
+}
+
+function packageVersion(name: string): string {
+  try {
+    const file = path.join(ROOT, 'node_modules', name, 'package.json');
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function osName(): string {
+  try {
+    const release = readFileSync('/etc/os-release', 'utf8');
+    return /^PRETTY_NAME="?([^"\n]+)"?/m.exec(release)?.[1] ?? os.type();
+  } catch {
+    return os.type();
+  }
+}
+
+/** The Chromium the harness runs: ask the browser itself, through Playwright, for its version. */
+async function chromiumVersion(): Promise<{ version: string; path: string }> {
+  const { chromium } = await import('@playwright/test');
+  const { chooseBrowser, CHROMIUM_ARGS } = await import('../harness/browser.ts');
+  const choice = chooseBrowser(chromium.executablePath());
+  const executablePath = choice?.executablePath ?? chromium.executablePath();
+  try {
+    const browser = await chromium.launch({
+      ...(choice?.executablePath ? { executablePath: choice.executablePath } : {}),
+      args: CHROMIUM_ARGS,
+    });
+    const version = browser.version();
+    await browser.close();
+    return { version, path: executablePath };
+  } catch {
+    try {
+      const text = execFileSync(executablePath, ['--version'], { encoding: 'utf8', stdio: 'pipe' });
+      return { version: /(\d+\.\d+\.\d+\.\d+)/.exec(text)?.[1] ?? text.trim(), path: executablePath };
+    } catch {
+      return { version: 'unknown', path: executablePath };
+    }
+  }
+}
+
+export async function describeMachine(): Promise<Machine> {
+  const cpus = os.cpus();
+  const browser = await chromiumVersion();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Number((os.totalmem() / 1024 ** 3).toFixed(1)),
+    os: osName(),
+    kernel: os.release(),
+    node: process.version,
+    playwright: packageVersion('@playwright/test'),
+    chromium: browser.version,
+    chromiumPath: browser.path,
+  };
+}
