@@ -24,8 +24,10 @@ test.describe('resilience', { tag: '@resilience' }, () => {
     });
 
     const dropped = agentSocket.connection;
-    await test.step('the server drops every agent socket', async () => {
-      const response = await request(`${control}/drop-sockets`, { method: 'POST' });
+    await test.step("the server drops this user's agent sockets", async () => {
+      // Only this user's: the other worker's tests (isolation) must keep their sockets.
+      const userId = encodeURIComponent(await user.userId());
+      const response = await request(`${control}/drop-sockets?user_id=${userId}`, { method: 'POST' });
       expect(response.statusCode, 'POST /__platform/drop-sockets').toBe(200);
       await response.body.dump();
     });

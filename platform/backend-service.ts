@@ -56,8 +56,9 @@ export async function startBackendService(
       case 'GET /__platform/stats':
         return sendJson(res, 200, registry.stats);
       case 'POST /__platform/drop-sockets': {
-        const dropped = gateway.dropAll();
-        log(`dropped ${dropped} socket(s) on request`);
+        const userId = new URL(req.url ?? '/', 'http://backend').searchParams.get('user_id') ?? undefined;
+        const dropped = gateway.dropAll(userId);
+        log(`dropped ${dropped} socket(s) on request${userId ? ` for ${userId}` : ''}`);
         return sendJson(res, 200, { dropped });
       }
       default:

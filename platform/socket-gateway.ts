@@ -193,9 +193,14 @@ export class AgentSocketGateway {
     }
   }
 
-  /** Terminates every open `/ws` socket abnormally (the client sees 1006). */
-  dropAll(): number {
-    const sockets = [...this.connections.keys()];
+  /**
+   * Terminates open `/ws` sockets abnormally (the client sees 1006): those of `userId` when
+   * given, so a test dropping its own user's sockets leaves parallel tests alone; else all.
+   */
+  dropAll(userId?: string): number {
+    const sockets = [...this.connections]
+      .filter(([, connection]) => userId === undefined || connection.userId === userId)
+      .map(([ws]) => ws);
     for (const ws of sockets) ws.terminate();
     return sockets.length;
   }
