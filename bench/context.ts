@@ -72,7 +72,8 @@ export function foreignRuns(): number {
   const all = processTree(1);
   return all.filter((stat) => {
     if (own.has(stat.pid)) return false;
-    if (stat.name === 'chromium' || stat.name === 'chrome') {
+    // /proc truncates names to 15 characters: the headless shell shows as "chromium-headle".
+    if (stat.name.startsWith('chromium') || stat.name === 'chrome') {
       // Count browsers, not their helper processes.
       return !commandLine(stat.pid).includes('--type=');
     }

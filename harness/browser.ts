@@ -1,6 +1,12 @@
 /**
  * Which Chromium to run, in order: Playwright's own build when installed, `CHROMIUM_PATH`,
- * then Debian's `/usr/bin/chromium`. The setup script installs the last one when none exists.
+ * then Debian's: `/usr/bin/chromium-headless-shell` for headless runs, `/usr/bin/chromium`.
+ * The setup script installs Debian's when none exists.
+ *
+ * Why the headless shell first: it is the build Playwright itself runs headless (its own
+ * `chromium-headless-shell`), and on this 2-core machine a golden path costs Chromium about
+ * 0.8 CPU-seconds in it against 2.3 in the full browser's headless mode (BENCHMARKS.md). A
+ * headed run (`--headed`, `--debug`, `--ui`, PWDEBUG) needs a window, so it skips the shell.
  */
 import { existsSync } from 'node:fs';
 
@@ -11,6 +17,7 @@ export interface BrowserChoice {
 }
 
 export const SYSTEM_CHROMIUM = '/usr/bin/chromium';
+export const SYSTEM_HEADLESS_SHELL = '/usr/bin/chromium-headless-shell';
 
 /**
  * Flags for a machine with a closed network: without them Chromium keeps trying to reach
@@ -25,19 +32,27 @@ export const CHROMIUM_ARGS = [
   '--disable-gpu',
 ];
 
+/** Whether this Playwright run shows a browser window (so a headless-only build will not do). */
+export function runsHeaded(argv: string[] = process.argv, env = process.env): boolean {
+  return !!env.PWDEBUG || argv.some((arg) => arg === '--headed' || arg === '--debug' || arg === '--ui');
+}
+
 export function chooseBrowser(
   playwrightBuild: string | undefined,
   env = process.env,
+  options: { headed?: boolean } = { headed: runsHeaded() },
 ): BrowserChoice | undefined {
   if (playwrightBuild && existsSync(playwrightBuild))
     return { source: 'playwright', executablePath: undefined };
   const fromEnv = env.CHROMIUM_PATH;
   if (fromEnv) return existsSync(fromEnv) ? { source: 'CHROMIUM_PATH', executablePath: fromEnv } : undefined;
-  if (existsSync(SYSTEM_CHROMIUM)) return { source: 'system', executablePath: SYSTEM_CHROMIUM };
-  return undefined;
+  const system = options.headed ? [SYSTEM_CHROMIUM] : [SYSTEM_HEADLESS_SHELL, SYSTEM_CHROMIUM];
+  const found = system.find((candidate) => existsSync(candidate));
+  return found ? { source: 'system', executablePath: found } : undefined;
 }
 
 export const NO_BROWSER_HELP =
-  "No Chromium found. Tried: Playwright's own build, CHROMIUM_PATH, /usr/bin/chromium. " +
-  'Install one of: `npx playwright install chromium` (needs internet), `apt-get install -y chromium` (Debian, as root), ' +
+  "No Chromium found. Tried: Playwright's own build, CHROMIUM_PATH, /usr/bin/chromium-headless-shell, /usr/bin/chromium. " +
+  'Install one of: `npx playwright install chromium` (needs internet), ' +
+  '`apt-get install -y chromium chromium-headless-shell` (Debian, as root), ' +
   'or set CHROMIUM_PATH to a Chromium/Chrome binary.';

@@ -29,11 +29,14 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
 }
 
 // When a browser harness/browser.ts would accept is plainly there (CHROMIUM_PATH when set, else
-// Debian's), or the browser is remote, there is nothing to ensure: skip ensure-browser.ts, whose
+// Debian's headless shell or full browser), or the browser is remote, there is nothing to ensure: skip ensure-browser.ts, whose
 // TypeScript and Playwright start-up cost about 0.9 s of every run (BENCHMARKS.md).
 const fromEnv = process.env.CHROMIUM_PATH;
 const browserThere =
-  !!process.env.E2E_BROWSER_WS_ENDPOINT || (fromEnv ? existsSync(fromEnv) : existsSync('/usr/bin/chromium'));
+  !!process.env.E2E_BROWSER_WS_ENDPOINT ||
+  (fromEnv
+    ? existsSync(fromEnv)
+    : existsSync('/usr/bin/chromium-headless-shell') || existsSync('/usr/bin/chromium'));
 if (!process.argv.includes('--no-browser') && !browserThere) {
   if (!run(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'ensure-browser.ts')]))
     process.exit(1);
