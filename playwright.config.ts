@@ -41,10 +41,23 @@ const out = path.resolve(process.env.E2E_OUTPUT_DIR ?? '.');
 const browser = chooseBrowser(chromium.executablePath());
 const remote = config?.browserWsEndpoint;
 
-/** The bundled platform, one process per service, each with a ready check on its health URL. */
+/**
+ * The bundled platform: one process serving all three services (what `npm run platform` runs),
+ * with a ready check on each service's health URL.
+ *
+ * One process, not one per service: each Node and tsx start-up costs about 0.7 s, and
+ * Playwright starts web servers one after another (BENCHMARKS.md). The first entry starts it
+ * and is ready when the process says so; Playwright polls a URL only at 100, 250, 500 ms and
+ * then every second. The other two entries only check their service's health URL: the platform
+ * is already serving it, so `reuseExistingServer` finds it up and starts nothing. (Should it be
+ * down, their command starts a second platform, which cannot bind the ports and exits with
+ * the reason, failing the run loudly.)
+ */
 function referencePlatform(harness: HarnessConfig): PlaywrightTestConfig['webServer'] {
   const port = (url: string) => new URL(url).port;
-  const shared = {
+  const command = 'node --import tsx platform/main.ts';
+  const env = {
+    PLATFORM_SERVICES: 'auth,backend,frontend',
     PLATFORM_AUTH_PORT: port(harness.authUrl),
     PLATFORM_API_PORT: port(harness.apiUrl),
     PLATFORM_FRONTEND_PORT: port(harness.frontendUrl),
@@ -53,26 +66,32 @@ function referencePlatform(harness: HarnessConfig): PlaywrightTestConfig['webSer
     PLATFORM_WS_URL: harness.wsUrl,
     PLATFORM_BYPASS_KEY: harness.bypassKey,
   };
-  const service = (name: string, readyUrl: string) => ({
+  const readyCheck = (name: string, url: string) => ({
     name: `platform ${name}`,
-    command: 'node --import tsx platform/main.ts',
-    url: readyUrl,
-    // Ready as soon as the process says so: Playwright polls the URL only at 100, 250, 500 ms
-    // and then every second, which cost about a second per service (BENCHMARKS.md).
-    wait: { stdout: /^PLATFORM_READY /m },
-    env: { ...shared, PLATFORM_SERVICES: name },
-    reuseExistingServer: false,
+    command,
+    url,
+    env,
+    reuseExistingServer: true,
     timeout: 20_000,
-    stdout: 'ignore' as const,
-    stderr: 'pipe' as const,
-    gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 2_000 },
   });
   return [
-    service('auth', `${harness.authUrl}/health`),
+    {
+      name: 'platform',
+      command,
+      url: `${harness.authUrl}/health`,
+      wait: { stdout: /^PLATFORM_READY /m },
+      env,
+      // Not reused: a platform already on these ports is somebody else's, with unknown settings.
+      reuseExistingServer: false,
+      timeout: 20_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 2_000 },
+    },
     // /ws/health, not /health: a backend whose /health fails must still start, so that the
     // preflight can name the failure instead of the web-server start timing out.
-    service('backend', `${harness.apiUrl}/ws/health`),
-    service('frontend', `${harness.frontendUrl}/health`),
+    readyCheck('backend', `${harness.apiUrl}/ws/health`),
+    readyCheck('frontend', `${harness.frontendUrl}/health`),
   ];
 }
 
@@ -127,9 +146,6 @@ export default defineConfig({
           },
         }),
   },
-  projects: [
-    { name: 'preflight', testMatch: /preflight\.setup\.ts/ },
-    { name: 'chromium', use: { browserName: 'chromium' }, dependencies: ['preflight'] },
-  ],
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   ...(config?.isLocal ? { webServer: referencePlatform(config) } : {}),
 });

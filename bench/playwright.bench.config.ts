@@ -7,15 +7,13 @@
  * project has (as `npm run golden-path` does); with BENCH_SPEC_FILE, the spec file the bench
  * generated (bench/warm-spec.ts), whose copies of the golden path run in one warm worker.
  *
- * BENCH_VARIANT (joined with + or ,) measures a candidate change before anyone makes it:
- *   ready-on-stdout        webServer entries are ready when the platform prints PLATFORM_READY,
- *                          not at Playwright's next poll of their URL (100/250/500 ms, then 1 s)
- *   poll-url               the opposite, to time the old way: no `wait`, ready on the URL poll
- *   one-platform-process   the three services in one platform process (one Node/tsx start-up)
- *   preflight-in-chromium  the preflight report test runs in the chromium project, so no worker
- *                          of its own starts (and is waited for) before the journeys
- *   preflight-parallel     the chromium project no longer depends on the preflight project, so
- *                          their workers start together
+ * BENCH_VARIANT (joined with + or ,) times a configuration other than the project's, to
+ * measure a change before making it, or the way things were before one (BENCHMARKS.md):
+ *   poll-url               the platform is ready at Playwright's next poll of its URL (100/250/
+ *                          500 ms, then 1 s), not when it prints PLATFORM_READY
+ *   platform-per-service   one platform process per service, started one after another
+ *   preflight-project      the preflight report test in a project of its own that the journeys
+ *                          depend on, so its worker starts (and is waited for) first
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,49 +29,50 @@ const reporters: ReporterDescription[] = (Array.isArray(base.reporter) ? base.re
 
 const variants = new Set((process.env.BENCH_VARIANT ?? '').split(/[+,]/).filter(Boolean));
 
-const webServer = base.webServer
-  ? (Array.isArray(base.webServer) ? base.webServer : [base.webServer])
-      .map((server) => ({
-        ...server,
-        cwd: ROOT,
-        ...(variants.has('ready-on-stdout') ? { wait: { stdout: /^PLATFORM_READY /m } } : {}),
-      }))
-      .map(({ wait, ...server }) =>
-        variants.has('poll-url') ? server : { ...server, ...(wait ? { wait } : {}) },
-      )
-  : undefined;
+type WebServer = Exclude<NonNullable<PlaywrightTestConfig['webServer']>, unknown[]>;
 
-/** All three services in the last entry's process: its env names every service's port and URL. */
-function onePlatformProcess(servers: NonNullable<typeof webServer>): NonNullable<typeof webServer> {
-  const last = servers.at(-1);
-  if (!last) return servers;
-  const env = Object.assign({}, ...servers.map((server) => server.env ?? {}));
-  return [{ ...last, name: 'platform', env: { ...env, PLATFORM_SERVICES: 'auth,backend,frontend' } }];
+/** The project's platform entry, started once per service as it used to be. */
+function perService(servers: WebServer[]): WebServer[] {
+  const [platform, ...checks] = servers;
+  if (!platform) return servers;
+  return [
+    { ...platform, name: 'platform auth', env: { ...platform.env, PLATFORM_SERVICES: 'auth' } },
+    ...checks.map((check) => ({
+      ...platform,
+      name: check.name,
+      url: check.url,
+      env: { ...platform.env, PLATFORM_SERVICES: (check.name ?? '').replace(/^platform /, '') },
+    })),
+  ];
 }
-const servers = webServer && variants.has('one-platform-process') ? onePlatformProcess(webServer) : webServer;
+
+const baseServers = base.webServer ? (Array.isArray(base.webServer) ? base.webServer : [base.webServer]) : [];
+const servers = (variants.has('platform-per-service') ? perService(baseServers) : baseServers)
+  .map((server) => ({ ...server, cwd: ROOT }))
+  .map(({ wait, ...server }) => (variants.has('poll-url') || !wait ? server : { ...server, wait }));
 
 const generated = process.env.BENCH_SPEC_FILE;
-const preflightInChromium = variants.has('preflight-in-chromium') && !generated;
 const specMatch = process.env.BENCH_SPECS === 'all' ? /\.spec\.ts$/ : /golden-path\.spec\.ts$/;
+const preflightProject = variants.has('preflight-project');
 
-const projects: PlaywrightTestConfig['projects'] = (base.projects ?? [])
-  .filter((project) => !(preflightInChromium && project.name === 'preflight'))
-  .map((project) => (variants.has('preflight-parallel') ? { ...project, dependencies: [] } : project))
-  .map((project) =>
-    project.name === 'chromium'
-      ? {
-          ...project,
-          testDir: generated ? path.dirname(generated) : path.join(ROOT, 'e2e'),
-          ...(generated
-            ? { testMatch: path.basename(generated) }
-            : preflightInChromium
-              ? { testMatch: [specMatch, /preflight\.setup\.ts$/], dependencies: [] }
-              : process.env.BENCH_SPECS === 'all'
-                ? {}
-                : { testMatch: specMatch }),
-        }
-      : { ...project, testDir: path.join(ROOT, 'e2e') },
-  );
+const chromium = (base.projects ?? []).find((project) => project.name === 'chromium') ?? {};
+const projects: PlaywrightTestConfig['projects'] = [
+  ...(preflightProject && !generated
+    ? [{ name: 'preflight', testDir: path.join(ROOT, 'e2e'), testMatch: /preflight\.spec\.ts$/ }]
+    : []),
+  {
+    ...chromium,
+    testDir: generated ? path.dirname(generated) : path.join(ROOT, 'e2e'),
+    ...(preflightProject && !generated ? { dependencies: ['preflight'] } : {}),
+    ...(generated
+      ? { testMatch: path.basename(generated) }
+      : process.env.BENCH_SPECS === 'all'
+        ? preflightProject
+          ? { testIgnore: /preflight\.spec\.ts$/ }
+          : {}
+        : { testMatch: specMatch }),
+  },
+];
 
 export default defineConfig({
   ...base,
@@ -85,5 +84,5 @@ export default defineConfig({
     [path.join(ROOT, 'bench', 'timing-reporter.ts'), { role: 'last' }],
   ],
   projects,
-  ...(servers ? { webServer: servers } : {}),
+  ...(servers.length > 0 ? { webServer: servers } : {}),
 });

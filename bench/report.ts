@@ -181,7 +181,7 @@ export function formatTable(results: Results): string {
       add(
         '4 cold start',
         `  variant ${variant}`,
-        `${ms(medians.wallMs)} (platform boot ${ms(medians.platformBootMs)}, preflight project ${ms(medians.preflightProjectMs)}, golden path starts at ${ms(medians.firstGoldenMs)})`,
+        `${ms(medians.wallMs)} (platform boot ${ms(medians.platformBootMs)}, worker start ${ms(medians.workerStartMs)}, golden path starts at ${ms(medians.firstGoldenMs)})`,
       );
     }
   }

@@ -1,6 +1,9 @@
 /**
  * Puts global setup's preflight and token results into the reports (HTML and Allure), as a
- * test of its own that the journeys depend on. It opens no browser.
+ * test of its own. It opens no browser. It need not run first: global setup has already
+ * stopped the run, before any worker started, if a service or a token failed. (It used to be a
+ * project of its own that the journeys depended on: that cost a worker start, about 1.2 s of
+ * every run, for no extra safety. BENCHMARKS.md.)
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,7 +12,7 @@ import type { RunState } from '../global-setup.ts';
 import { loadConfig } from '../harness/config.ts';
 import { formatPreflightTable } from '../harness/preflight.ts';
 
-test('preflight: services healthy and tokens verified', async () => {
+test('preflight: services healthy and tokens verified', { tag: '@preflight' }, async () => {
   const config = loadConfig();
   const state = JSON.parse(readFileSync(path.join(config.stateDir, 'run.json'), 'utf8')) as RunState;
   await test

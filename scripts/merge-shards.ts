@@ -13,9 +13,9 @@
  *   allure-results/       the shards' Allure results side by side. allure-playwright is not
  *                         run through merge-reports: it is known to break there, and its
  *                         results need no merging, only one folder;
- *   diagnosis.json        the shards' diagnoses as one: a test that ran in several shards (the
- *                         preflight, which every shard runs first) counts once, with its worst
- *                         outcome, so counts and outcomes equal those of one unsharded run;
+ *   diagnosis.json        the shards' diagnoses as one, so counts and outcomes equal those
+ *                         of one unsharded run (a test found in more than one shard, which
+ *                         one sharded run never gives, counts once, with its worst outcome);
  *   signoff/evidence/<shard>/   each shard's preflight and token evidence, for
  *                         `npm run signoff -- --from`.
  */

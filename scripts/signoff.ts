@@ -31,8 +31,8 @@ import { knownSecrets } from './report.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The specs the sign-off runs (the preflight comes with them: their project depends on it). */
-export const SIGNOFF_GREP = '@golden-path|@auth|@isolation';
+/** The specs the sign-off runs. */
+export const SIGNOFF_GREP = '@preflight|@golden-path|@auth|@isolation';
 export const SIGNOFF_SPECS = ['@preflight', '@auth', '@golden-path', '@isolation'] as const;
 type SignoffSpec = (typeof SIGNOFF_SPECS)[number];
 
@@ -543,7 +543,7 @@ async function main(): Promise<void> {
   } else {
     out = path.resolve(process.env.E2E_OUTPUT_DIR ?? '.');
     since = Date.now() - 1_000;
-    process.stdout.write(`signoff: running the preflight and the ${SIGNOFF_GREP} specs\n`);
+    process.stdout.write(`signoff: running the ${SIGNOFF_GREP} specs\n`);
     await runPlaywright(args);
   }
 

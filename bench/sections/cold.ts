@@ -4,8 +4,8 @@
  * installed, no token cache. Then the same command with the bench's config wrapper (the
  * project's config plus the timing reporters) for the breakdown:
  *   start-up (npm, prepare, Playwright, config) → platform boot (webServer) → global setup
- *   (preflight, tokens) → preflight project (its own worker) → browser launch → tests →
- *   worker teardown → reports → shutdown.
+ *   (preflight, tokens) → worker start → browser launch → tests → worker teardown → reports →
+ *   shutdown.
  * Only one E2E_ENV=local run may exist at a time: the fixed ports are checked first.
  */
 import { readFileSync } from 'node:fs';
@@ -46,7 +46,8 @@ export interface ColdBreakdown {
   startupMs: number;
   platformBootMs: number;
   globalSetupMs: number;
-  preflightProjectMs: number;
+  /** Global setup done → the first test starts: worker processes start and load the specs. */
+  workerStartMs: number;
   browserLaunchMs: number;
   testsMs: number;
   workerTeardownMs: number;
@@ -62,7 +63,7 @@ export interface ColdRun {
   tokenCache: 'empty' | 'warm';
   exitCode: number;
   wallMs: number;
-  /** Spawn → first test of any project (the preflight report test) starts. */
+  /** Spawn → the first test starts. */
   firstTestMs?: number;
   /** Spawn → the golden-path test starts. */
   firstGoldenMs?: number;
@@ -92,26 +93,24 @@ function breakdownOf(run: Timed, timing: RunTiming, first: FirstMarks | undefine
   const constructed = at(timing.constructedAt);
   const begin = at(timing.beginAt);
   const tests = timing.tests;
-  const preflight = tests.find((test) => test.project === 'preflight');
-  const chromium = tests.filter((test) => test.project === 'chromium');
-  const firstChromium = Math.min(...chromium.map((test) => test.start));
+  const firstStart = Math.min(...tests.map((test) => test.start));
   const golden = goldenTests(timing)[0];
   const lastEnd = Math.max(...tests.map((test) => test.start + test.durationMs));
-  const launches = chromium.map((test) => stepTotal(test, /^Launch browser$/)).filter((ms) => ms > 0);
+  const launches = tests.map((test) => stepTotal(test, /^Launch browser$/)).filter((ms) => ms > 0);
   const breakdown: ColdBreakdown = {
     startupMs: round(constructed),
     platformBootMs: round(setupStart - constructed),
     globalSetupMs: round(begin - setupStart),
-    preflightProjectMs: round(at(firstChromium) - begin),
+    workerStartMs: round(at(firstStart) - begin),
     browserLaunchMs: round(launches.length > 0 ? Math.max(...launches) : Number.NaN),
-    testsMs: round(at(lastEnd) - at(firstChromium)),
+    testsMs: round(at(lastEnd) - at(firstStart)),
     workerTeardownMs: round(at(first?.onEndAt) - at(lastEnd)),
     reportsMs: round(at(timing.endAt) - at(first?.onEndAt)),
     shutdownMs: round(run.wallMs - at(timing.endAt)),
   };
   return {
     breakdown,
-    firstTestMs: round(at(preflight?.start ?? firstChromium)),
+    firstTestMs: round(at(firstStart)),
     ...(golden ? { firstGoldenMs: round(at(golden.start)) } : {}),
     tests: tests.length,
     failed: tests.filter((test) => test.status !== 'passed' && test.status !== 'skipped').length,

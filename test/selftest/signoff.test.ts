@@ -41,13 +41,13 @@ const timeline: TimelineEntry[] = AGENT_EVENTS.map((type, index) => ({
 const entry = (file: string, title: string, extra: Partial<DiagnosisEntry> = {}): DiagnosisEntry => ({
   title,
   file,
-  project: file.includes('preflight') ? 'preflight' : 'chromium',
+  project: 'chromium',
   status: 'passed',
   ...extra,
 });
 
 const healthyTests = (): DiagnosisEntry[] => [
-  entry('e2e/preflight.setup.ts', 'preflight: services healthy and tokens verified'),
+  entry('e2e/preflight.spec.ts', 'preflight: services healthy and tokens verified', { tags: ['@preflight'] }),
   entry('e2e/auth.spec.ts', 'refuses no token', { tags: ['@auth'] }),
   entry('e2e/golden-path.spec.ts', 'a signed-in user chats', { tags: ['@golden-path'], timeline }),
   entry('e2e/isolation.spec.ts', 'two users', { tags: ['@isolation'], timeline }),
