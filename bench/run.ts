@@ -86,7 +86,9 @@ async function withPlatform<T>(
   env: Record<string, string>,
   body: (platform: RunningPlatform) => Promise<T>,
 ): Promise<T> {
-  const platform = await startPlatform(env);
+  // Every run the same shape (8 events over exactly PLATFORM_RUN_MS): otherwise the agent's
+  // own random pacing (70–130 % of 1.5 s) would swamp the differences being measured.
+  const platform = await startPlatform({ PLATFORM_RUN_SHAPE: 'fixed', ...env });
   try {
     return await body(platform);
   } finally {

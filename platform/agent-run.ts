@@ -21,6 +21,7 @@ export interface AgentRunOptions {
   threadId: string;
   content: string;
   runMs: number;
+  runShape: 'varied' | 'fixed';
   fault: FaultName | undefined;
   faultDelayMs: number;
   floodFrames: number;
@@ -134,10 +135,16 @@ export async function executeRun(opts: AgentRunOptions): Promise<RunRecord> {
   });
   const sender = new RunSender(opts.ws, record);
   const fault = opts.leakedToUserId === undefined ? opts.fault : undefined;
-  const steps: PlanStep[] = applyEventFault(planRun({ userId: opts.userId, content: opts.content }), fault);
+  // A fixed shape (for benchmarks): every run has the most events, evenly paced over exactly
+  // runMs, so runs compared against each other differ only in what the client does.
+  const random = opts.runShape === 'fixed' ? () => 0.5 : Math.random;
+  const steps: PlanStep[] = applyEventFault(
+    planRun({ userId: opts.userId, content: opts.content }, random),
+    fault,
+  );
   const eventCount = steps.filter((s) => s.kind === 'event').length;
-  const gaps = paceGaps(eventCount, opts.runMs);
-  const binaryAt = eventCount > 1 ? 1 + Math.floor(Math.random() * (eventCount - 1)) : 0;
+  const gaps = paceGaps(eventCount, opts.runMs, random);
+  const binaryAt = eventCount > 1 ? 1 + Math.floor(random() * (eventCount - 1)) : 0;
 
   let eventIndex = 0;
   let ok = true;

@@ -21,6 +21,8 @@ export interface PlatformConfig {
   tokenTtlS: number;
   jwt: { issuer: string; audience: string; alg: JwtAlg };
   runMs: number;
+  /** `varied`: each run picks its event count and pacing at random; `fixed`: every run the same. */
+  runShape: 'varied' | 'fixed';
   fault: FaultName | undefined;
   faultDelayMs: number;
   floodFrames: number;
@@ -47,6 +49,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function runShape(env: Env): 'varied' | 'fixed' {
+  const raw = text(env, 'PLATFORM_RUN_SHAPE', 'varied');
+  if (raw !== 'varied' && raw !== 'fixed')
+    throw new ConfigError(`PLATFORM_RUN_SHAPE must be "varied" or "fixed", got "${raw}"`);
+  return raw;
 }
 
 function absoluteUrl(env: Env, name: string, fallback: string, schemes: string[]): string {
@@ -134,6 +143,7 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
       alg: alg as JwtAlg,
     },
     runMs: integer(env, 'PLATFORM_RUN_MS', 1500, 0, 10 * 60 * 1000),
+    runShape: runShape(env),
     fault: parseFault(env.PLATFORM_FAULT),
     faultDelayMs: integer(env, 'PLATFORM_FAULT_DELAY_MS', 3000, 0, 10 * 60 * 1000),
     floodFrames: integer(env, 'PLATFORM_FLOOD_FRAMES', 0, 0, 10_000_000),

@@ -159,6 +159,7 @@ export class AgentSocketGateway {
       registry,
       connectionId: connection.connectionId,
       runMs: config.runMs,
+      runShape: config.runShape,
       fault: config.fault,
       faultDelayMs: config.faultDelayMs,
       floodFrames: config.floodFrames,
