@@ -38,13 +38,8 @@ test.describe('agent socket authentication', { tag: '@auth' }, () => {
         test.info().annotations.push({ type: 'refusal', description: how });
       });
 
-      await test.step('the page sends the user back to sign in', async () => {
-        if (token === undefined) await page.goto('/chat');
-        else await loginPage.handOverToken(token);
-        await loginPage.expectSentBackToSignIn(`opening the chat with ${credential.name}`, {
-          withReason: token !== undefined,
-        });
-      });
+      await test.step('the page sends the user back to sign in', () =>
+        loginPage.expectChatRefused(token, `opening the chat with ${credential.name}`));
     });
   }
 });
