@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, defineConfig, type PlaywrightTestConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, chooseBrowser } from './harness/browser.ts';
-import { type HarnessConfig, loadConfig } from './harness/config.ts';
+import { type HarnessConfig, loadConfig, type TraceMode } from './harness/config.ts';
 
 /**
  * An invalid configuration is reported by global setup (as `[CONFIG_INVALID]`, through the
@@ -38,6 +38,18 @@ if (shard && !process.env.E2E_SHARD_OUTPUT) {
   writeFileSync(path.join(shards, '.gitignore'), '*\n');
 }
 const out = path.resolve(process.env.E2E_OUTPUT_DIR ?? '.');
+
+/**
+ * What a trace records. By default a failed test keeps a trace with a DOM snapshot around every
+ * action, but not the screencast: the screencast cost a passing golden path about 110 ms of its
+ * 2.4 s, every run, for pictures the snapshots and the failure screenshot already give
+ * (BENCHMARKS.md). `E2E_TRACE=on` records everything, screencast included, for every test.
+ */
+function traceSettings(mode: TraceMode): NonNullable<PlaywrightTestConfig['use']>['trace'] {
+  if (mode === 'off') return 'off';
+  if (mode === 'on') return { mode: 'on', screenshots: true, snapshots: true, sources: true };
+  return { mode: 'retain-on-failure', screenshots: false, snapshots: true, sources: true };
+}
 const browser = chooseBrowser(chromium.executablePath());
 const remote = config?.browserWsEndpoint;
 
@@ -135,7 +147,7 @@ export default defineConfig({
   ],
   use: {
     baseURL: config?.frontendUrl,
-    trace: (process.env.E2E_TRACE as 'on' | 'off' | 'retain-on-failure' | undefined) ?? 'retain-on-failure',
+    trace: traceSettings(config?.trace ?? 'retain-on-failure'),
     screenshot: 'only-on-failure',
     ...(remote
       ? { connectOptions: { wsEndpoint: remote } }

@@ -41,6 +41,8 @@ export interface HarnessConfig {
   /** Reference-platform-only control endpoint (drops sockets for the resilience spec). */
   controlUrl: string | undefined;
   browserWsEndpoint: string | undefined;
+  /** Playwright traces: kept for failed tests (the default), for every test, or none. */
+  trace: TraceMode;
   /** Where run state lives: token cache (0600), preflight result. Gitignored. */
   stateDir: string;
 }
@@ -91,7 +93,12 @@ export const VARIABLES = {
   E2E_BROWSER_WS_ENDPOINT:
     'optional: a Playwright browser server (ws://...) to connect to instead of launching',
   E2E_STATE_DIR: 'optional: folder for the token cache and run state (default .golden-path)',
+  E2E_TRACE:
+    '`retain-on-failure` (default: a trace of each failed test, DOM snapshots without the screencast), `on` (every test, with the screencast) or `off`',
 } as const;
+
+export const TRACE_MODES = ['retain-on-failure', 'on', 'off'] as const;
+export type TraceMode = (typeof TRACE_MODES)[number];
 
 export type VariableName = keyof typeof VARIABLES;
 export const SECRET_VARIABLES: VariableName[] = ['E2E_BYPASS_KEY', 'E2E_USER_PASSWORD'];
@@ -210,6 +217,9 @@ export function loadConfig(options: LoadOptions = {}): HarnessConfig {
     bad('E2E_ALLOW_PRODUCTION_BYPASS', `"${allowOverride}" is not the exact override`);
   }
 
+  const trace = get('E2E_TRACE') ?? 'retain-on-failure';
+  if (!(TRACE_MODES as readonly string[]).includes(trace)) bad('E2E_TRACE', `"${trace}" is not a trace mode`);
+
   const config = {
     env,
     isLocal,
@@ -230,6 +240,7 @@ export function loadConfig(options: LoadOptions = {}): HarnessConfig {
     allowProductionBypass: allowOverride === 'yes-i-know',
     controlUrl,
     browserWsEndpoint,
+    trace: trace as TraceMode,
     stateDir: path.resolve(options.cwd ?? process.cwd(), get('E2E_STATE_DIR') ?? '.golden-path'),
   };
   if (problems.length > 0) {

@@ -218,6 +218,14 @@ describe('[CONFIG_INVALID] names every bad variable', () => {
     assert.deepEqual(badVariables(error), ['E2E_EVENT_BUDGETS_MS']);
   });
 
+  test('E2E_TRACE takes only a trace mode, and defaults to retain-on-failure', () => {
+    const error = configError({ cwd: folder(), env: { ...STAGING, E2E_TRACE: 'always' } });
+    assert.deepEqual(badVariables(error), ['E2E_TRACE']);
+    assert.match(error.message, /E2E_TRACE: "always" is not a trace mode; want `retain-on-failure`/);
+    assert.equal(loadConfig({ cwd: folder(), env: STAGING }).trace, 'retain-on-failure');
+    assert.equal(loadConfig({ cwd: folder(), env: { ...STAGING, E2E_TRACE: 'on' } }).trace, 'on');
+  });
+
   test('the production override accepts only the exact words', () => {
     const error = configError({ cwd: folder(), env: { ...STAGING, E2E_ALLOW_PRODUCTION_BYPASS: 'yes' } });
     assert.deepEqual(badVariables(error), ['E2E_ALLOW_PRODUCTION_BYPASS']);
