@@ -102,7 +102,11 @@ before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   platform = await startPlatform();
   const out = mkdtempSync(path.join(tmpdir(), 'golden-path-report-'));
-  run = await runHarness(['--grep', '@golden-path'], harnessEnv(platform.urls, { E2E_TRACE: 'on' }), out);
+  run = await runHarness(
+    ['--grep', '@preflight|@golden-path'],
+    harnessEnv(platform.urls, { E2E_TRACE: 'on' }),
+    out,
+  );
   report = buildReport(out);
   reportDir = path.join(out, 'allure-report');
   const choice = chooseBrowser(chromium.executablePath());

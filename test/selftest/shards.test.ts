@@ -22,7 +22,7 @@ import {
   startPlatform,
 } from '../support/platform.ts';
 
-const GREP = ['--grep', '@golden-path|@auth'];
+const GREP = ['--grep', '@preflight|@golden-path|@auth'];
 
 let platform: RunningPlatform;
 let full: ChildRun;
