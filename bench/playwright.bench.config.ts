@@ -14,6 +14,10 @@
  *   platform-per-service   one platform process per service, started one after another
  *   preflight-project      the preflight report test in a project of its own that the journeys
  *                          depend on, so its worker starts (and is waited for) first
+ *   full-chromium          Debian's full /usr/bin/chromium in headless mode, not the headless shell
+ *   trace-screencast       failure traces with the screencast, as Playwright's plain
+ *                          `retain-on-failure` records them
+ * `before` stands for all four of the last ones together: the project as it was before.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +31,22 @@ const reporters: ReporterDescription[] = (Array.isArray(base.reporter) ? base.re
   ([name, options]) => (options === undefined ? [local(name)] : [local(name), options]),
 );
 
-const variants = new Set((process.env.BENCH_VARIANT ?? '').split(/[+,]/).filter(Boolean));
+const BEFORE = ['platform-per-service', 'preflight-project', 'full-chromium', 'trace-screencast'];
+const variants = new Set(
+  (process.env.BENCH_VARIANT ?? '')
+    .split(/[+,]/)
+    .filter(Boolean)
+    .flatMap((name) => (name === 'before' ? BEFORE : [name])),
+);
+
+const baseUse = base.use ?? {};
+const use: PlaywrightTestConfig['use'] = {
+  ...baseUse,
+  ...(variants.has('full-chromium')
+    ? { launchOptions: { ...baseUse.launchOptions, executablePath: '/usr/bin/chromium' } }
+    : {}),
+  ...(variants.has('trace-screencast') && baseUse.trace !== 'off' ? { trace: 'retain-on-failure' } : {}),
+};
 
 type WebServer = Exclude<NonNullable<PlaywrightTestConfig['webServer']>, unknown[]>;
 
@@ -83,6 +102,7 @@ export default defineConfig({
     ...reporters,
     [path.join(ROOT, 'bench', 'timing-reporter.ts'), { role: 'last' }],
   ],
+  use,
   projects,
   ...(servers.length > 0 ? { webServer: servers } : {}),
 });

@@ -80,6 +80,8 @@ export interface ColdResult {
   breakdownMedians: Record<string, number>;
   /** Per candidate change (--variants): medians of its breakdown runs, golden path only. */
   variants: Record<string, Record<string, number>>;
+  /** Per candidate change: median wall ms of the whole suite with it (when measured). */
+  variantsWholeSuite?: Record<string, number>;
   skipped?: string;
 }
 
@@ -188,7 +190,10 @@ export async function cold(context: BenchContext): Promise<ColdResult> {
     ...(context.options.coldSpecs.includes('all') ? wholeSuite : []),
     ['literal', 'golden-path', undefined],
     ['breakdown', 'golden-path', undefined],
-    ...context.options.variants.map((variant): Step => ['breakdown', 'golden-path', variant]),
+    ...context.options.variants.flatMap((variant): Step[] => [
+      ...(context.options.coldSpecs.includes('all') ? [['breakdown', 'all', variant] as Step] : []),
+      ['breakdown', 'golden-path', variant],
+    ]),
   ];
   for (let i = 0; i < context.options.coldRuns; i++) {
     for (const [kind, specs, variant] of plan) {
@@ -242,5 +247,17 @@ export async function cold(context: BenchContext): Promise<ColdResult> {
     goldenOnlyMedianMs: round(median(goldenOnly)),
     breakdownMedians: mediansOf(undefined),
     variants: Object.fromEntries(context.options.variants.map((variant) => [variant, mediansOf(variant)])),
+    variantsWholeSuite: Object.fromEntries(
+      context.options.variants.map((variant) => [
+        variant,
+        round(
+          median(
+            runs
+              .filter((run) => run.specs === 'all' && run.variant === variant && run.tokenCache === 'empty')
+              .map((run) => run.wallMs),
+          ),
+        ),
+      ]),
+    ),
   };
 }
