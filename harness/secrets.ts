@@ -31,6 +31,27 @@ export function secretForms(value: string): string[] {
   return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH);
 }
 
+/**
+ * JSON fields that carry credentials, also as escaped JSON inside a string (a trace's network
+ * log), and the secret label each gets.
+ */
+const CREDENTIAL_FIELD = /\\?"(access_token|refresh_token|id_token)\\?"\s*:\s*\\?"([^"\\\s]+)\\?"/g;
+const FIELD_LABELS: Record<string, string> = {
+  access_token: 'access-token',
+  refresh_token: 'refresh-token',
+  id_token: 'id-token',
+};
+
+/**
+ * The credentials a text holds in JSON fields: the auth service's answers to the page, which a
+ * trace records, carry tokens nobody registered.
+ */
+export function credentialsIn(text: string): Secret[] {
+  return [...text.matchAll(CREDENTIAL_FIELD)]
+    .map(([, field, value]) => ({ label: FIELD_LABELS[field ?? ''] ?? 'token', value: value ?? '' }))
+    .filter((secret) => secret.value.length >= MIN_SECRET_LENGTH && !secret.value.startsWith('[redacted'));
+}
+
 export class SecretRegistry {
   private readonly secrets = new Map<string, string>();
   private pattern: RegExp | undefined;

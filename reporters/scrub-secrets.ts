@@ -3,6 +3,11 @@
  * parameters, errors, stdout and attachments before the HTML, JUnit and Allure reporters read
  * them, then, once every reporter has finished, sweeps the files they and Playwright wrote
  * (traces, report data, Allure results) so that no form of a secret is left in any of them.
+ *
+ * Besides the secrets the harness registered, every credential field it finds (`access_token`,
+ * `refresh_token`, `id_token` in JSON) counts as a secret: a trace records the auth service's
+ * answers to the page, whose tokens nobody registered. Each file is read for those first, then
+ * masked, so every form of a token found anywhere in it is masked everywhere in it.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,13 +21,15 @@ import type {
 } from '@playwright/test/reporter';
 import { rewriteContent, rewriteFiles } from '../harness/artifacts.ts';
 import { loadConfig } from '../harness/config.ts';
-import { SecretRegistry } from '../harness/secrets.ts';
+import { credentialsIn, SecretRegistry } from '../harness/secrets.ts';
 
 export default class ScrubSecrets implements Reporter {
   private stateDir: string | undefined;
   private registry = new SecretRegistry();
   private seen = '';
   private outputs: string[] = [];
+  /** Credentials found in what was written: value → label. */
+  private learned = new Map<string, string>();
 
   onBegin(config: FullConfig): void {
     try {
@@ -54,11 +61,28 @@ export default class ScrubSecrets implements Reporter {
     if (signature !== this.seen) {
       this.seen = signature;
       this.registry = SecretRegistry.readAll(this.stateDir);
+      for (const [value, label] of this.learned) this.registry.add(label, value);
     }
     return this.registry;
   }
 
-  private mask = (text: string): string => this.secrets().mask(text);
+  /** Take every credential field in `text` as a secret; the text itself is left as it is. */
+  private learn = (text: string): string => {
+    for (const { label, value } of credentialsIn(text)) {
+      if (this.learned.has(value)) continue;
+      this.learned.set(value, label);
+      this.registry.add(label, value);
+    }
+    return text;
+  };
+
+  private mask = (text: string): string => this.secrets().mask(this.learn(text));
+
+  /** The bytes with every secret masked, learning from all of them first; undefined: unchanged. */
+  private scrubbed(bytes: Uint8Array): Uint8Array | undefined {
+    rewriteContent(bytes, this.learn);
+    return rewriteContent(bytes, this.mask);
+  }
 
   private scrubError(error: TestError | undefined): void {
     if (!error) return;
@@ -96,12 +120,12 @@ export default class ScrubSecrets implements Reporter {
     }
     for (const attachment of result.attachments) {
       if (attachment.body) {
-        const next = rewriteContent(attachment.body, this.mask);
+        const next = this.scrubbed(attachment.body);
         if (next) attachment.body = Buffer.from(next);
       }
       if (attachment.path) {
         try {
-          const next = rewriteContent(readFileSync(attachment.path), this.mask);
+          const next = this.scrubbed(readFileSync(attachment.path));
           if (next) writeFileSync(attachment.path, next);
         } catch {
           // An attachment file that is already gone has nothing left to leak.
@@ -116,6 +140,7 @@ export default class ScrubSecrets implements Reporter {
 
   /** Runs after every reporter's onEnd: the last word on what is left on disk. */
   async onExit(): Promise<void> {
+    rewriteFiles(this.outputs, this.learn);
     rewriteFiles(this.outputs, this.mask);
   }
 

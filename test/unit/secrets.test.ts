@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { SecretRegistry, secretForms } from '../../harness/secrets.ts';
+import { credentialsIn, SecretRegistry, secretForms } from '../../harness/secrets.ts';
 
 const dirs: string[] = [];
 after(() => {
@@ -38,6 +38,26 @@ describe('secretForms', () => {
     assert.ok(forms.includes(b64url));
     assert.ok(forms.includes(encodeURIComponent(BYPASS)));
     assert.equal(new Set(forms).size, forms.length);
+  });
+});
+
+describe('credentialsIn', () => {
+  test('finds the tokens of an auth answer, plain or as escaped JSON inside a string', () => {
+    const answer =
+      '{"access_token":"eyJhbGciOi.eyJzdWIi.sig-123","token_type":"Bearer","refresh_token":"rt_0123456789"}';
+    const expected = [
+      { label: 'access-token', value: 'eyJhbGciOi.eyJzdWIi.sig-123' },
+      { label: 'refresh-token', value: 'rt_0123456789' },
+    ];
+    assert.deepEqual(credentialsIn(answer), expected);
+    assert.deepEqual(credentialsIn(JSON.stringify({ body: answer })), expected);
+    assert.deepEqual(credentialsIn('{"id_token" : "abcdefgh"}'), [{ label: 'id-token', value: 'abcdefgh' }]);
+  });
+
+  test('ignores other fields, short values and what is already masked', () => {
+    assert.deepEqual(credentialsIn('{"token_type":"Bearer","expires_in":900}'), []);
+    assert.deepEqual(credentialsIn('{"access_token":"abc"}'), []);
+    assert.deepEqual(credentialsIn('{"access_token":"[redacted:access-token]"}'), []);
   });
 });
 
