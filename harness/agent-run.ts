@@ -11,6 +11,7 @@ import {
   describeFrame,
   establishedUserOf,
   type FrameRecord,
+  isKeepAlive,
   type SentMessage,
   type SocketRecord,
 } from './frames.ts';
@@ -60,8 +61,7 @@ function transcriptSince(frames: readonly FrameRecord[], since: FrameRecord): st
   let quiet = 0;
   for (const frame of frames) {
     if (frame.seq < since.seq) continue;
-    const json = frame.json as { type?: unknown } | undefined;
-    if (json?.type === 'heartbeat' || json?.type === 'ping' || json?.type === 'progress') {
+    if (isKeepAlive(frame)) {
       quiet += 1;
       continue;
     }

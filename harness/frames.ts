@@ -64,6 +64,15 @@ export function parseFrame(raw: RawFrame): Pick<FrameRecord, 'json' | 'note' | '
   }
 }
 
+/**
+ * Keep-alive frames: the contract lets a socket carry any number of them, and no verdict
+ * depends on one, so a waiter need not look again when only these arrived.
+ */
+export function isKeepAlive(frame: Pick<FrameRecord, 'json'>): boolean {
+  const type = (frame.json as { type?: unknown } | undefined)?.type;
+  return type === 'heartbeat' || type === 'ping' || type === 'progress';
+}
+
 export interface AgentEvent {
   type: AgentEventType;
   runId: string | undefined;
