@@ -14,6 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import type { FullConfig, Reporter } from '@playwright/test/reporter';
 import { ciRun, publicUrl, reportLabels } from '../fixtures/reporting.ts';
@@ -99,8 +100,11 @@ export function toProperties(block: EnvironmentBlock): string {
   return `${block.map(([key, value]) => `${escapeKey(key)}=${escapeValue(value)}`).join('\n')}\n`;
 }
 
+/** The harness's own checkout: the commit that ran is this code's, wherever the run started. */
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
 /** The commit under test: CI's, else git's, marked when the work tree has changes. */
-export function gitCommit(cwd = process.cwd(), env = process.env): string | undefined {
+export function gitCommit(cwd = PROJECT_ROOT, env = process.env): string | undefined {
   if (env.GITHUB_SHA) return env.GITHUB_SHA.slice(0, 12);
   try {
     const run = (args: string[]) =>

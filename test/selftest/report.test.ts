@@ -7,7 +7,6 @@
  * It also calls no third party, holds no secret, and keeps history across reports.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +27,7 @@ import {
   ROOT,
   type RunningPlatform,
   runHarness,
+  runScriptSync,
   startPlatform,
 } from '../support/platform.ts';
 
@@ -45,13 +45,12 @@ let serverUrl: string;
 const secrets = new SecretRegistry();
 
 function buildReport(out: string): { exitCode: number; stdout: string } {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('E2E_')));
-  const child = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/report.ts'], {
-    cwd: ROOT,
-    env: { ...clean, E2E_OUTPUT_DIR: out, E2E_STATE_DIR: path.join(out, 'state'), E2E_ENV: 'selftest' },
-    encoding: 'utf8',
+  const run = runScriptSync(['scripts/report.ts'], {
+    E2E_OUTPUT_DIR: out,
+    E2E_STATE_DIR: path.join(out, 'state'),
+    E2E_ENV: 'selftest',
   });
-  return { exitCode: child.status ?? -1, stdout: `${child.stdout}${child.stderr}` };
+  return { exitCode: run.status ?? -1, stdout: run.output };
 }
 
 /** A static file server for the report folder (a folder report does not load over file://). */

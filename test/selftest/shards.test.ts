@@ -5,7 +5,6 @@
  * are both passes and failures to compare.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +18,7 @@ import {
   ROOT,
   type RunningPlatform,
   runHarness,
+  runScriptSync,
   startPlatform,
 } from '../support/platform.ts';
 
@@ -29,16 +29,6 @@ let full: ChildRun;
 const shards: ChildRun[] = [];
 let base: string;
 let merge: { status: number | null; output: string };
-
-function node(args: string[], env: Record<string, string>): { status: number | null; output: string } {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('E2E_')));
-  const child = spawnSync(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: ROOT,
-    env: { ...clean, ...env },
-    encoding: 'utf8',
-  });
-  return { status: child.status, output: `${child.stdout}${child.stderr}` };
-}
 
 const outcomes = (tests: { title: string; status: string }[]) =>
   Object.fromEntries(tests.map((test) => [test.title, test.status]));
@@ -80,7 +70,7 @@ before(async () => {
     runHarness([...GREP, '--shard=1/2'], env, path.join(base, 'sharded')).then((run) => shards.push(run)),
   ]);
   shards.push(await runHarness([...GREP, '--shard=2/2'], env, path.join(base, 'sharded')));
-  merge = node(['scripts/merge-shards.ts'], { E2E_OUTPUT_DIR: path.join(base, 'sharded') });
+  merge = runScriptSync(['scripts/merge-shards.ts'], { E2E_OUTPUT_DIR: path.join(base, 'sharded') });
 });
 
 after(async () => {
@@ -147,7 +137,7 @@ describe('two shards merged equal one run', { timeout: 150_000 }, () => {
   });
 
   it('the sign-off reads the merged evidence (`--from`)', () => {
-    const run = node(['scripts/signoff.ts', '--from', sharded()], {});
+    const run = runScriptSync(['scripts/signoff.ts', '--from', sharded()], {});
     assert.equal(run.status, 1, run.output);
     const verdict = JSON.parse(
       readFileSync(path.join(sharded(), 'signoff', 'verdict.json'), 'utf8'),

@@ -5,7 +5,6 @@
  * failure in its cause's category in the Allure report (exit 1).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +28,7 @@ import {
   PLATFORM_DEFAULTS,
   ROOT,
   type RunningPlatform,
+  runNode,
   startPlatform,
 } from '../support/platform.ts';
 
@@ -194,39 +194,28 @@ interface SignoffRun {
 }
 
 /** `npm run signoff` (less the install step) as a child, configured only by E2E_* variables. */
-function signoff(env: Record<string, string>, out: string): Promise<SignoffRun> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('E2E_')));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/signoff.ts'], {
-    cwd: ROOT,
-    env: { ...clean, ...env, E2E_OUTPUT_DIR: out, E2E_STATE_DIR: path.join(out, 'state'), FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function signoff(env: Record<string, string>, out: string): Promise<SignoffRun> {
+  const run = await runNode(['--import', 'tsx', 'scripts/signoff.ts'], {
+    ...env,
+    E2E_OUTPUT_DIR: out,
+    E2E_STATE_DIR: path.join(out, 'state'),
+    FORCE_COLOR: '0',
   });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      const read = (name: string) => {
-        try {
-          return readFileSync(path.join(out, 'signoff', name), 'utf8');
-        } catch {
-          return '';
-        }
-      };
-      const json = read('verdict.json');
-      resolve({
-        exitCode: code ?? -1,
-        stdout,
-        out,
-        verdict: json ? (JSON.parse(json) as Verdict) : undefined,
-        markdown: read('verdict.md'),
-      });
-    });
-  });
+  const read = (name: string) => {
+    try {
+      return readFileSync(path.join(out, 'signoff', name), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const json = read('verdict.json');
+  return {
+    exitCode: run.exitCode,
+    stdout: `${run.stdout}${run.stderr}`,
+    out,
+    verdict: json ? (JSON.parse(json) as Verdict) : undefined,
+    markdown: read('verdict.md'),
+  };
 }
 
 describe('npm run signoff, end to end', { timeout: 150_000 }, () => {

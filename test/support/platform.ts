@@ -3,7 +3,7 @@
  * loopback ports (optionally with a fault), and run the harness against it as a child
  * Playwright run configured only by E2E_* variables, exactly as against a deployment.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -95,6 +95,54 @@ export function harnessEnv(urls: PlatformUrls, extra: Record<string, string> = {
   };
 }
 
+/** The parent's environment without its E2E_* variables: a child gets only what it is given. */
+export function withoutE2E(): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('E2E_')));
+}
+
+export interface ChildOutput {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+/** `node <args>` (from the project root, or `cwd`), environment `env` on top of `withoutE2E()`. */
+export function runNode(args: string[], env: Record<string, string>, cwd = ROOT): Promise<ChildOutput> {
+  const started = Date.now();
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...withoutE2E(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve) => {
+    child.on('close', (code) =>
+      resolve({ exitCode: code ?? -1, stdout, stderr, durationMs: Date.now() - started }),
+    );
+  });
+}
+
+/** One of the project's TypeScript scripts, run to the end: exit status and all its output. */
+export function runScriptSync(
+  args: string[],
+  env: Record<string, string>,
+): { status: number | null; output: string } {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    env: { ...withoutE2E(), ...env },
+    encoding: 'utf8',
+  });
+  return { status: child.status, output: `${child.stdout}${child.stderr}` };
+}
+
 export interface ChildRun {
   exitCode: number;
   stdout: string;
@@ -109,50 +157,27 @@ export interface ChildRun {
  * E2E_* variables are dropped, and the child starts in its output folder, where there is no
  * `.env` file: only `env` configures it, as on a deployment configured by variables alone.
  */
-export function runHarness(
+export async function runHarness(
   args: string[],
   env: Record<string, string>,
   outputDir?: string,
 ): Promise<ChildRun> {
   const out = outputDir ?? mkdtempSync(path.join(tmpdir(), 'golden-path-run-'));
   mkdirSync(out, { recursive: true });
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('E2E_')));
-  const started = Date.now();
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', ...args],
-    {
-      cwd: ROOT,
-      env: { ...clean, E2E_OUTPUT_DIR: out, E2E_STATE_DIR: path.join(out, 'state'), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+  const cli = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
+  const config = path.join(ROOT, 'playwright.config.ts');
+  const run = await runNode(
+    [cli, 'test', '--config', config, ...args],
+    { E2E_OUTPUT_DIR: out, E2E_STATE_DIR: path.join(out, 'state'), ...env },
+    out,
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      let diagnosis: ChildRun['diagnosis'];
-      try {
-        diagnosis = JSON.parse(readFileSync(path.join(out, 'diagnosis.json'), 'utf8'));
-      } catch {
-        diagnosis = undefined;
-      }
-      resolve({
-        exitCode: code ?? -1,
-        stdout,
-        stderr,
-        durationMs: Date.now() - started,
-        outputDir: out,
-        diagnosis,
-      });
-    });
-  });
+  let diagnosis: ChildRun['diagnosis'];
+  try {
+    diagnosis = JSON.parse(readFileSync(path.join(out, 'diagnosis.json'), 'utf8'));
+  } catch {
+    diagnosis = undefined;
+  }
+  return { ...run, outputDir: out, diagnosis };
 }
 
 /** The first cause code a child run reported (diagnosis first, then its output). */
