@@ -148,7 +148,8 @@ export default defineConfig({
   use: {
     baseURL: config?.frontendUrl,
     trace: traceSettings(config?.trace ?? 'retain-on-failure'),
-    screenshot: 'only-on-failure',
+    // Off: the journey fixtures photograph a failed test's pages themselves (fixtures/journey.ts).
+    screenshot: 'off',
     ...(remote
       ? { connectOptions: { wsEndpoint: remote } }
       : {
