@@ -4,9 +4,9 @@
  * "Backend not healthy: Internal Server Error", made complete.
  */
 import { performance } from 'node:perf_hooks';
-import { request } from 'undici';
 import { CausedError } from './causes.ts';
 import type { HarnessConfig } from './config.ts';
+import { request } from './http.ts';
 
 export interface Probe {
   service: 'auth' | 'backend' | 'frontend';

@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
-import { request } from 'undici';
 import { CausedError } from './causes.ts';
 import type { HarnessConfig } from './config.ts';
+import { request } from './http.ts';
 import type { SecretRegistry } from './secrets.ts';
 
 export interface TokenBody {
