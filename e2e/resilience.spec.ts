@@ -1,5 +1,5 @@
-import { request } from 'undici';
 import { expect, test } from '../fixtures/index.ts';
+import { request } from '../harness/http.ts';
 
 test.describe('resilience', { tag: '@resilience' }, () => {
   test('after the server drops the socket, the page reconnects and the next message completes', async ({
