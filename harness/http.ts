@@ -10,7 +10,10 @@ export type RequestOptions = NonNullable<Parameters<Undici['request']>[1]>;
 
 let undici: Promise<Undici> | undefined;
 
-export async function request(url: string, options: RequestOptions): Promise<Dispatcher.ResponseData<unknown>> {
+export async function request(
+  url: string,
+  options: RequestOptions,
+): Promise<Dispatcher.ResponseData<unknown>> {
   undici ??= import('undici');
   return (await undici).request(url, options);
 }

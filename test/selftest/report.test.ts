@@ -24,7 +24,6 @@ import {
   type ChildRun,
   harnessEnv,
   PLATFORM_DEFAULTS,
-  ROOT,
   type RunningPlatform,
   runHarness,
   runScriptSync,

@@ -15,7 +15,6 @@ import type { Verdict } from '../../scripts/signoff.ts';
 import {
   type ChildRun,
   harnessEnv,
-  ROOT,
   type RunningPlatform,
   runHarness,
   runScriptSync,

@@ -26,7 +26,6 @@ import {
 import {
   harnessEnv,
   PLATFORM_DEFAULTS,
-  ROOT,
   type RunningPlatform,
   runNode,
   startPlatform,
