@@ -29,8 +29,9 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
 }
 
 // When a browser harness/browser.ts would accept is plainly there (CHROMIUM_PATH when set, else
-// Debian's headless shell or full browser), or the browser is remote, there is nothing to ensure: skip ensure-browser.ts, whose
-// TypeScript and Playwright start-up cost about 0.9 s of every run (BENCHMARKS.md).
+// Debian's headless shell or full browser), or the browser is remote, there is nothing to
+// ensure: skip ensure-browser.ts, whose TypeScript and Playwright start-up cost about 0.9 s of
+// every run (BENCHMARKS.md).
 const fromEnv = process.env.CHROMIUM_PATH;
 const browserThere =
   !!process.env.E2E_BROWSER_WS_ENDPOINT ||
