@@ -34,6 +34,8 @@ export interface HarnessConfig {
   eventTimeoutMs: number;
   handshakeTimeoutMs: number;
   preflightTimeoutMs: number;
+  /** How long after an event's arrival the page may take to show it. */
+  renderBudgetMs: number;
   budgets: Budgets;
   /** Reuse a cached token only while it stays valid for longer than this. */
   tokenMinValidityS: number;
@@ -85,6 +87,8 @@ export const VARIABLES = {
   E2E_WS_HANDSHAKE_TIMEOUT_MS:
     'how long the agent socket may take to open and authenticate, in ms (default 10000)',
   E2E_PREFLIGHT_TIMEOUT_MS: 'per-probe timeout of the health preflight, in ms (default 5000)',
+  E2E_RENDER_BUDGET_MS:
+    "how long after the run's last event arrived the page may take to show every event and the answer, in ms (default 3000)",
   E2E_EVENT_BUDGETS_MS:
     'optional per-event latency budgets since the message was sent, e.g. agent_started=3000,agent_completed=20000',
   E2E_TOKEN_MIN_VALIDITY_S: 'reuse or keep a token only while it is valid for longer than this (default 120)',
@@ -235,6 +239,7 @@ export function loadConfig(options: LoadOptions = {}): HarnessConfig {
     eventTimeoutMs: integer('E2E_EVENT_TIMEOUT_MS', 30_000, 1),
     handshakeTimeoutMs: integer('E2E_WS_HANDSHAKE_TIMEOUT_MS', 10_000, 1),
     preflightTimeoutMs: integer('E2E_PREFLIGHT_TIMEOUT_MS', 5_000, 1),
+    renderBudgetMs: integer('E2E_RENDER_BUDGET_MS', 3_000, 1),
     budgets,
     tokenMinValidityS: integer('E2E_TOKEN_MIN_VALIDITY_S', 120, 0),
     allowProductionBypass: allowOverride === 'yes-i-know',

@@ -18,11 +18,32 @@ export interface SocketRecord {
   closeCode?: number;
   closeReason?: string;
   wasClean?: boolean;
+  /** The page called `close()` on this socket itself (a remount, a reconnect of its own). */
+  closedByPage?: boolean;
   errorAt?: number;
   /** Browser's own words about a failed handshake, e.g. "Unexpected response code: 403". */
   handshakeError?: string;
   /** HTTP status at the upgrade, when the browser or a diagnostic probe told us. */
   handshakeStatus?: number;
+}
+
+/**
+ * Where the page was, and since when (browser epoch ms): each document's start and each of its
+ * own route changes (`history.pushState`/`replaceState`, back and forward). A page that left the
+ * URL that opened its agent socket has given up on that socket.
+ */
+export interface PageVisit {
+  at: number;
+  url: string;
+}
+
+/** The path of a URL, for telling one route from another (query and hash ignored). */
+export function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname.replace(/\/+$/, '') || '/';
+  } catch {
+    return url;
+  }
 }
 
 export interface FrameRecord {
