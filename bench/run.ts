@@ -24,6 +24,7 @@ import { flood } from './sections/flood.ts';
 import { latency } from './sections/latency.ts';
 import { overhead } from './sections/overhead.ts';
 import { tokens } from './sections/tokens.ts';
+import { verdictTime } from './sections/verdict-time.ts';
 
 export function parseOptions(argv: string[]): BenchOptions {
   const known = [
@@ -170,6 +171,8 @@ export async function runBench(
       results.tokens = await section(context, 'tokens', () => tokens(context, platform));
     });
   }
+
+  results.verdict = await section(context, 'verdict', () => verdictTime(context));
 
   results.loadAverage.end = loadAverage();
   results.durationS = Math.round((Date.now() - started.getTime()) / 1000);
