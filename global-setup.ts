@@ -14,7 +14,7 @@ import {
   runPreflight,
 } from './harness/preflight.ts';
 import { SecretRegistry } from './harness/secrets.ts';
-import { obtainToken, remoteKeySet, TokenCache, tokenCacheDir } from './harness/tokens.ts';
+import { jwksUrl, obtainToken, remoteKeySet, TokenCache, tokenCacheDir } from './harness/tokens.ts';
 
 /** The run state other parts of the harness read (reports, sign-off). Holds no secret. */
 export interface RunState {
@@ -81,7 +81,7 @@ async function setUp(fullConfig: FullConfig): Promise<void> {
       `token for ${token.email} (${token.userId}): ${token.source}, valid ${Math.round(token.expiresAt - Date.now() / 1000)} s`,
     );
   }
-  log(`tokens verified against ${config.authUrl}/.well-known/jwks.json in ${Date.now() - started} ms`);
+  log(`tokens verified against ${jwksUrl(config)} in ${Date.now() - started} ms`);
 
   const state: RunState = {
     env: config.env,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { chromium, defineConfig, type PlaywrightTestConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, chooseBrowser } from './harness/browser.ts';
 import { type HarnessConfig, loadConfig, type TraceMode } from './harness/config.ts';
+import { browserProxy } from './harness/proxy.ts';
 
 /**
  * An invalid configuration is reported by global setup (as `[CONFIG_INVALID]`, through the
@@ -52,6 +53,7 @@ function traceSettings(mode: TraceMode): NonNullable<PlaywrightTestConfig['use']
 }
 const browser = chooseBrowser(chromium.executablePath());
 const remote = config?.browserWsEndpoint;
+const proxy = config ? browserProxy(config.network.proxy, config.frontendUrl) : undefined;
 
 /**
  * The bundled platform: one process serving all three services (what `npm run platform` runs),
@@ -150,12 +152,19 @@ export default defineConfig({
     trace: traceSettings(config?.trace ?? 'retain-on-failure'),
     // Off: the journey fixtures photograph a failed test's pages themselves (fixtures/journey.ts).
     screenshot: 'off',
+    // With E2E_CA_CERT, global setup has verified every service's certificate chain against that
+    // CA before any browser starts (the preflight fails SERVICE_UNREACHABLE otherwise); only then
+    // may the browser skip its own check, which cannot be taught a CA in a remote browser
+    // (README, "TLS and proxies").
+    ...(config?.network.ca ? { ignoreHTTPSErrors: true } : {}),
     ...(remote
-      ? { connectOptions: { wsEndpoint: remote } }
+      ? // A remote browser was launched by someone else: the proxy goes on each context.
+        { connectOptions: { wsEndpoint: remote }, ...(proxy ? { proxy } : {}) }
       : {
           launchOptions: {
             ...(browser?.executablePath ? { executablePath: browser.executablePath } : {}),
             args: CHROMIUM_ARGS,
+            ...(proxy ? { proxy } : {}),
           },
         }),
   },

@@ -26,7 +26,7 @@ test.describe('agent socket authentication', { tag: '@auth' }, () => {
       );
 
       await test.step('the agent socket refuses it', async () => {
-        await page.goto('/login');
+        await loginPage.open();
         const protocols = token === undefined ? ['jwt-auth'] : ['jwt-auth', `jwt.${token}`];
         const attempt = await attemptAgentSocket(page, config.wsUrl, protocols, config.handshakeTimeoutMs);
         const { refused, how } = describeRefusal(attempt);

@@ -3,10 +3,12 @@
  * `.env`. Only `E2E_ENV=local` (the bundled reference platform) has defaults. Every bad value
  * is collected and reported together as `[CONFIG_INVALID]`, before any browser starts.
  */
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { CausedError } from './causes.ts';
+import { defaultWsUrl } from './url.ts';
 
 export const AGENT_EVENTS = [
   'agent_started',
@@ -47,6 +49,21 @@ export interface HarnessConfig {
   trace: TraceMode;
   /** Where run state lives: token cache (0600), preflight result. Gitignored. */
   stateDir: string;
+  /** How the harness and the browser reach the deployment: private CA, proxies. */
+  network: Network;
+}
+
+export interface Network {
+  /** `E2E_CA_CERT`: the file, and the PEM of the CA certificates the deployment chains to. */
+  ca?: { file: string; pem: string };
+  /** `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` (or their lowercase forms). */
+  proxy?: ProxySettings;
+}
+
+export interface ProxySettings {
+  http?: string;
+  https?: string;
+  noProxy?: string;
 }
 
 /** The bundled reference platform's settings: the only defaults there are. */
@@ -97,6 +114,12 @@ export const VARIABLES = {
   E2E_BROWSER_WS_ENDPOINT:
     'optional: a Playwright browser server (ws://...) to connect to instead of launching',
   E2E_STATE_DIR: 'optional: folder for the token cache and run state (default .golden-path)',
+  E2E_CA_CERT:
+    'optional: a PEM file of the CA certificate(s) the deployment chains to (a private CA), e.g. ./certs/staging-ca.pem',
+  HTTPS_PROXY: 'optional: proxy for https/wss requests, e.g. http://proxy.internal:3128 (also https_proxy)',
+  HTTP_PROXY: 'optional: proxy for http/ws requests, e.g. http://proxy.internal:3128 (also http_proxy)',
+  NO_PROXY:
+    'optional: comma-separated hosts reached without the proxy, e.g. localhost,.internal.example.com (also no_proxy)',
   E2E_TRACE:
     '`retain-on-failure` (default: a trace of each failed test, DOM snapshots without the screencast), `on` (every test, with the screencast) or `off`',
 } as const;
@@ -179,10 +202,7 @@ export function loadConfig(options: LoadOptions = {}): HarnessConfig {
   const apiUrl = url('E2E_API_URL', http);
   const authUrl = url('E2E_AUTH_URL', http);
   let wsUrl = url('E2E_WS_URL', ['ws:', 'wss:'], false);
-  if (!wsUrl && apiUrl) {
-    const api = new URL(apiUrl);
-    wsUrl = `${api.protocol === 'https:' ? 'wss:' : 'ws:'}//${api.host}/ws`;
-  }
+  if (!wsUrl && apiUrl) wsUrl = defaultWsUrl(apiUrl);
   const controlUrl = url('E2E_CONTROL_URL', http, false);
   const browserWsEndpoint = url('E2E_BROWSER_WS_ENDPOINT', ['ws:', 'wss:'], false);
 
@@ -224,6 +244,34 @@ export function loadConfig(options: LoadOptions = {}): HarnessConfig {
   const trace = get('E2E_TRACE') ?? 'retain-on-failure';
   if (!(TRACE_MODES as readonly string[]).includes(trace)) bad('E2E_TRACE', `"${trace}" is not a trace mode`);
 
+  const network: Network = {};
+  const caFile = get('E2E_CA_CERT');
+  if (caFile) {
+    const file = path.resolve(options.cwd ?? process.cwd(), caFile);
+    const pem = readCaBundle(file);
+    if (typeof pem === 'string') network.ca = { file, pem };
+    else bad('E2E_CA_CERT', `${file}: ${pem.problem}`);
+  }
+  const proxy: ProxySettings = {};
+  const proxyVariable = (name: 'HTTPS_PROXY' | 'HTTP_PROXY'): string | undefined => {
+    const value = (raw[name] ?? raw[name.toLowerCase()])?.trim();
+    if (!value) return undefined;
+    try {
+      if (http.includes(new URL(value).protocol)) return value;
+    } catch {
+      // reported below
+    }
+    bad(name, `"${value}" is not an http(s) URL`);
+    return undefined;
+  };
+  const httpsProxy = proxyVariable('HTTPS_PROXY');
+  const httpProxy = proxyVariable('HTTP_PROXY');
+  const noProxy = (raw.NO_PROXY ?? raw.no_proxy)?.trim();
+  if (httpsProxy) proxy.https = httpsProxy;
+  if (httpProxy) proxy.http = httpProxy;
+  if ((httpsProxy || httpProxy) && noProxy) proxy.noProxy = noProxy;
+  if (proxy.http || proxy.https) network.proxy = proxy;
+
   const config = {
     env,
     isLocal,
@@ -247,6 +295,7 @@ export function loadConfig(options: LoadOptions = {}): HarnessConfig {
     browserWsEndpoint,
     trace: trace as TraceMode,
     stateDir: path.resolve(options.cwd ?? process.cwd(), get('E2E_STATE_DIR') ?? '.golden-path'),
+    network,
   };
   if (problems.length > 0) {
     throw new CausedError(
@@ -256,6 +305,28 @@ export function loadConfig(options: LoadOptions = {}): HarnessConfig {
     );
   }
   return config;
+}
+
+/** The PEM text of a CA bundle, or what is wrong with the file. */
+function readCaBundle(file: string): string | { problem: string } {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (error) {
+    return {
+      problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    };
+  }
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) return { problem: 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)' };
+  for (const [index, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch (error) {
+      return { problem: `certificate ${index + 1} does not parse: ${(error as Error).message}` };
+    }
+  }
+  return pem;
 }
 
 /** A printable view of the config: secrets appear only as presence and length. */
@@ -271,5 +342,15 @@ export function describeConfig(config: HarnessConfig): Record<string, string> {
     E2E_USERS: config.users.join(', '),
     E2E_USER_PASSWORD: secret(config.password),
     E2E_EVENT_TIMEOUT_MS: String(config.eventTimeoutMs),
+    ...(config.network.ca ? { E2E_CA_CERT: config.network.ca.file } : {}),
+    ...(config.network.proxy?.https ? { HTTPS_PROXY: withoutUserInfo(config.network.proxy.https) } : {}),
+    ...(config.network.proxy?.http ? { HTTP_PROXY: withoutUserInfo(config.network.proxy.http) } : {}),
+    ...(config.network.proxy?.noProxy ? { NO_PROXY: config.network.proxy.noProxy } : {}),
   };
+}
+
+/** A proxy URL may carry credentials: only its scheme, host and port are printed. */
+function withoutUserInfo(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}`;
 }

@@ -6,7 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import { CausedError } from './causes.ts';
 import type { HarnessConfig } from './config.ts';
-import { request } from './http.ts';
+import { describeNetworkError, prepareHttp, request } from './http.ts';
+import { urlUnder } from './url.ts';
 
 export interface Probe {
   service: 'auth' | 'backend' | 'frontend';
@@ -46,40 +47,29 @@ const authHealthy: Check = (status, body) =>
 const answersJson: Check = (status, body) =>
   status !== 200 ? `HTTP ${status}` : body ? undefined : 'answer is not JSON';
 
-const servesPage: Check = (status) => (status >= 200 && status < 300 ? undefined : `HTTP ${status}`);
+const answers: Check = () => undefined;
 
-/** Network failures worth naming: what a person would check first. */
-function describeNetworkError(error: unknown, timeoutMs: number): string {
-  const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string } };
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const code = err.code ?? err.cause?.code;
-  const words: Record<string, string> = {
-    ECONNREFUSED: 'connection refused (nothing listening)',
-    ENOTFOUND: 'host name not found (DNS)',
-    EAI_AGAIN: 'DNS lookup failed',
-    ECONNRESET: 'connection reset',
-    UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
-    UND_ERR_HEADERS_TIMEOUT: `no answer within ${timeoutMs} ms`,
-    CERT_HAS_EXPIRED: 'TLS certificate expired',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
-  };
-  return (code && words[code]) ?? `${code ?? err.name ?? 'error'}: ${err.message ?? String(error)}`;
-}
+const servesPage: Check = (status) => (status >= 200 && status < 300 ? undefined : `HTTP ${status}`);
 
 async function probe(
   service: Probe['service'],
   name: string,
   url: string,
   check: Check,
-  timeoutMs: number,
+  config: HarnessConfig,
 ): Promise<Probe> {
+  const timeoutMs = config.preflightTimeoutMs;
   const started = performance.now();
   try {
-    const response = await request(url, {
-      method: 'GET',
-      headers: { accept: 'application/json, text/html' },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const response = await request(
+      url,
+      {
+        method: 'GET',
+        headers: { accept: 'application/json, text/html' },
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      config.network,
+    );
     const text = await response.body.text();
     const latencyMs = Math.round(performance.now() - started);
     let body: Record<string, unknown> | undefined;
@@ -119,15 +109,28 @@ async function probe(
 }
 
 export async function runPreflight(config: HarnessConfig): Promise<PreflightResult> {
-  const t = config.preflightTimeoutMs;
-  const probes = await Promise.all([
-    probe('auth', 'GET /health', `${config.authUrl}/health`, authHealthy, t),
-    probe('backend', 'GET /health', `${config.apiUrl}/health`, healthy, t),
-    probe('backend', 'GET /api/health', `${config.apiUrl}/api/health`, healthy, t),
-    probe('backend', 'GET /ws/health', `${config.apiUrl}/ws/health`, answersJson, t),
-    probe('backend', 'GET /ws/config', `${config.apiUrl}/ws/config`, answersJson, t),
-    probe('frontend', 'GET /login', `${config.frontendUrl}/login`, servesPage, t),
-  ]);
+  await prepareHttp(config.network);
+  const routes: [Probe['service'], string, string, Check][] = [
+    ['auth', config.authUrl, '/health', authHealthy],
+    ['backend', config.apiUrl, '/health', healthy],
+    ['backend', config.apiUrl, '/api/health', healthy],
+    ['backend', config.apiUrl, '/ws/health', answersJson],
+    ['backend', config.apiUrl, '/ws/config', answersJson],
+    ['frontend', config.frontendUrl, '/login', servesPage],
+  ];
+  const named = routes.map(([service, base, route, check]) =>
+    probe(service, `GET ${route}`, urlUnder(base, route), check, config),
+  );
+  // A socket on a host of its own: its certificate chain is checked too (any HTTP answer will
+  // do), so that no service the browser reaches goes unverified (README, "TLS and proxies").
+  const socket = new URL(config.wsUrl.replace(/^ws/, 'http'));
+  const origins = new Set(
+    [config.authUrl, config.apiUrl, config.frontendUrl].map((base) => new URL(base).origin),
+  );
+  if (socket.protocol === 'https:' && !origins.has(socket.origin)) {
+    named.push(probe('backend', `TLS ${socket.host}`, socket.href, answers, config));
+  }
+  const probes = await Promise.all(named);
   const services: PreflightResult['services'] = {};
   for (const item of probes) {
     if (!item.body || services[item.service]) continue;
