@@ -423,7 +423,10 @@ describe('evaluateRun: watched after agent_completed', () => {
       evaluateRun(runInput(transcript, message, { settled: false })),
       'the settle window after agent_completed',
     );
-    assert.equal(evaluateRun(runInput(transcript, message, { settled: true, settleMs: 400 })).state, 'passed');
+    assert.equal(
+      evaluateRun(runInput(transcript, message, { settled: true, settleMs: 400 })).state,
+      'passed',
+    );
   });
 
   test("another user's frame right after agent_completed is CROSS_USER_LEAK, not a pass", () => {
@@ -473,7 +476,9 @@ describe('evaluateRun: the carrier socket closed by policy', () => {
   test('1008 about the session after authentication is WS_AUTH_REJECTED', () => {
     const { transcript, message } = scenario([]);
     assertFailed(
-      evaluateRun(runInput(transcript, message, { sockets: [closedWith(1008, 'auth failed: session revoked')] })),
+      evaluateRun(
+        runInput(transcript, message, { sockets: [closedWith(1008, 'auth failed: session revoked')] }),
+      ),
       'WS_AUTH_REJECTED',
       'closed 1008 "auth failed: session revoked" 50 ms after the message',
     );
