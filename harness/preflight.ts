@@ -49,6 +49,13 @@ const answersJson: Check = (status, body) =>
 
 const answers: Check = () => undefined;
 
+/** The key set tokens are verified against: without it no token can be, whatever its worth. */
+const servesKeys: Check = (status, body) => {
+  if (status !== 200) return `HTTP ${status}`;
+  if (!body) return 'answer is not JSON';
+  return Array.isArray(body.keys) && body.keys.length > 0 ? undefined : 'no keys in the key set';
+};
+
 const servesPage: Check = (status) => (status >= 200 && status < 300 ? undefined : `HTTP ${status}`);
 
 async function probe(
@@ -112,6 +119,7 @@ export async function runPreflight(config: HarnessConfig): Promise<PreflightResu
   await prepareHttp(config.network);
   const routes: [Probe['service'], string, string, Check][] = [
     ['auth', config.authUrl, '/health', authHealthy],
+    ['auth', config.authUrl, '/.well-known/jwks.json', servesKeys],
     ['backend', config.apiUrl, '/health', healthy],
     ['backend', config.apiUrl, '/api/health', healthy],
     ['backend', config.apiUrl, '/ws/health', answersJson],
