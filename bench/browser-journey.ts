@@ -12,6 +12,7 @@ import type { Harness } from '../fixtures/harness.ts';
 import { openJourney } from '../fixtures/journey.ts';
 import { CHROMIUM_ARGS, chooseBrowser } from '../harness/browser.ts';
 import { loadConfig } from '../harness/config.ts';
+import { builtInProfile } from '../harness/profile.ts';
 import { SecretRegistry } from '../harness/secrets.ts';
 import { remoteKeySet, TokenCache } from '../harness/tokens.ts';
 import { harnessEnv, type PlatformUrls } from '../test/support/platform.ts';
@@ -31,7 +32,13 @@ export function harnessFor(urls: PlatformUrls, stateDir: string): Harness {
   const secrets = new SecretRegistry();
   secrets.add('bypass-key', config.bypassKey);
   secrets.add('password', config.password);
-  return { config, secrets, keys: remoteKeySet(config), cache: new TokenCache(stateDir) };
+  return {
+    config,
+    secrets,
+    keys: remoteKeySet(config),
+    cache: new TokenCache(stateDir),
+    profile: builtInProfile('contract'),
+  };
 }
 
 /** CPU seconds per Chromium process under this one (the browser the bench launched). */

@@ -47,6 +47,8 @@ export interface HarnessConfig {
   browserWsEndpoint: string | undefined;
   /** Playwright traces: kept for failed tests (the default), for every test, or none. */
   trace: TraceMode;
+  /** E2E_PROFILE as given: a built-in profile name or a module path (resolved by harness/profile.ts). */
+  profile: string;
   /** Where run state lives: token cache (0600), preflight result. Gitignored. */
   stateDir: string;
   /** How the harness and the browser reach the deployment: private CA, proxies. */
@@ -113,6 +115,8 @@ export const VARIABLES = {
   E2E_CONTROL_URL: 'optional, reference platform only: its /__platform control URL (resilience spec)',
   E2E_BROWSER_WS_ENDPOINT:
     'optional: a Playwright browser server (ws://...) to connect to instead of launching',
+  E2E_PROFILE:
+    'optional: the platform profile, a built-in name (`contract`, the default; `netra`) or a path to a .ts/.js module (README, "Writing a profile")',
   E2E_STATE_DIR: 'optional: folder for the token cache and run state (default .golden-path)',
   E2E_CA_CERT:
     'optional: a PEM file of the CA certificate(s) the deployment chains to (a private CA), e.g. ./certs/staging-ca.pem',
@@ -294,6 +298,7 @@ export function loadConfig(options: LoadOptions = {}): HarnessConfig {
     controlUrl,
     browserWsEndpoint,
     trace: trace as TraceMode,
+    profile: get('E2E_PROFILE') ?? 'contract',
     stateDir: path.resolve(options.cwd ?? process.cwd(), get('E2E_STATE_DIR') ?? '.golden-path'),
     network,
   };
