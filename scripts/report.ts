@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { rewriteFiles } from '../harness/artifacts.ts';
-import { knownSecrets, outputDir, outputPaths, ROOT } from '../harness/run-context.ts';
+import { knownSecrets, outputDir, outputPaths, ROOT, stateDirOf } from '../harness/run-context.ts';
 
 export interface ReportPaths {
   results: string;
@@ -48,7 +48,7 @@ export function defaultPaths(env: NodeJS.ProcessEnv = process.env): ReportPaths 
     results: out.allureResults,
     report: out.allureReport,
     history: path.resolve(
-      env.E2E_ALLURE_HISTORY ?? path.join(env.E2E_STATE_DIR ?? '.golden-path', 'allure-history.jsonl'),
+      env.E2E_ALLURE_HISTORY ?? path.join(stateDirOf(undefined, env), 'allure-history.jsonl'),
     ),
   };
 }
