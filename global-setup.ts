@@ -13,7 +13,7 @@ import {
   type PreflightResult,
   runPreflight,
 } from './harness/preflight.ts';
-import { createHarness, type RunState, writeRunState } from './harness/run-context.ts';
+import { createHarness, type RunState, writeStateFile } from './harness/run-context.ts';
 import { obtainToken } from './harness/tokens.ts';
 
 function guardProduction(config: HarnessConfig, preflight: PreflightResult): void {
@@ -54,7 +54,7 @@ async function setUp(fullConfig: FullConfig): Promise<void> {
   }
 
   const preflight = await runPreflight(config);
-  writeRunState(config.stateDir, preflight);
+  writeStateFile(config.stateDir, 'preflight.json', preflight);
   log(`preflight:\n${formatPreflightTable(preflight)}`);
   assertPreflight(preflight);
   guardProduction(config, preflight);
@@ -82,7 +82,7 @@ async function setUp(fullConfig: FullConfig): Promise<void> {
       validForS: Math.round(token.expiresAt - Date.now() / 1000),
     })),
   };
-  writeRunState(config.stateDir, preflight, state);
+  writeStateFile(config.stateDir, 'run.json', state);
 }
 
 export default async function globalSetup(fullConfig: FullConfig): Promise<void> {

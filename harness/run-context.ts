@@ -109,9 +109,13 @@ export function writeJson(file: string, value: unknown): void {
   writeFileSync(file, JSON.stringify(value, null, 2));
 }
 
-export function writeRunState(stateDir: string, preflight: PreflightResult, state?: RunState): void {
-  writeJson(path.join(stateDir, 'preflight.json'), preflight);
-  if (state) writeJson(path.join(stateDir, 'run.json'), state);
+/** One of the run's state files (preflight.json, run.json), for reports and the sign-off. */
+export function writeStateFile(
+  stateDir: string,
+  name: EvidenceFile,
+  value: PreflightResult | RunState,
+): void {
+  writeJson(path.join(stateDir, name), value);
 }
 
 export function readRunState(stateDir: string, since = 0): RunState | undefined {
