@@ -145,6 +145,30 @@ export function missingEvents(events: readonly AgentEvent[]): string[] {
   return missing;
 }
 
+/**
+ * Where the run answering `message` is in settling: the window it needs (from its pacing) and,
+ * once agent_completed is in, when its thread's last event reached the harness. Settled once no
+ * event of the thread has arrived for the window: only then is an event "missing" rather than
+ * late, and the run clean of what the server sends right after completing it.
+ */
+export function settleState(
+  frames: readonly FrameRecord[],
+  message: SentMessage,
+): { windowMs: number; lastSeenAt: number | undefined } {
+  const arrivals: number[] = [];
+  let completed = false;
+  let last: number | undefined;
+  for (const frame of frames) {
+    if (frame.seq <= message.frame.seq) continue;
+    const event = agentEventOf(frame);
+    if (event?.threadId !== message.threadId) continue;
+    completed ||= event.type === 'agent_completed';
+    arrivals.push(frame.at);
+    last = frame.seenAt;
+  }
+  return { windowMs: settleWindowMs(arrivals), lastSeenAt: completed ? last : undefined };
+}
+
 /** The first event that arrived later than its budget, described. */
 function lateEvent(timeline: readonly TimelineEntry[], budgets: Budgets): string | undefined {
   for (const type of AGENT_EVENTS) {

@@ -45,12 +45,16 @@ export type FrameMeaning =
 
 export type FrameKind = FrameMeaning['kind'];
 
-/** What counts as healthy for the preflight's probes. */
+/** How an answer is judged: a health answer, the auth service's, any JSON, a key set, a page. */
+export type ProbeCheck = 'health' | 'auth-health' | 'json' | 'keys' | 'page';
+
+/** The preflight's probes and what counts as healthy, in the deployment's own words. */
 export interface HealthRules {
-  /** Values of a health answer's status that mean healthy. */
-  healthyStatuses: readonly string[];
-  /** Whether the auth service's answer must say its database is connected. */
-  authDatabase: 'required' | 'when-present' | 'ignored';
+  probes: readonly { service: 'auth' | 'backend' | 'frontend'; path: string; check: ProbeCheck }[];
+  /** Why a JSON health answer is not healthy, or undefined when it is. */
+  unhealthy(body: Record<string, unknown>): string | undefined;
+  /** The same for the auth service (its database, say). */
+  authUnhealthy(body: Record<string, unknown>): string | undefined;
 }
 
 export interface WireDialect {
@@ -71,6 +75,8 @@ export interface WireDialect {
   label(json: unknown): string;
   /** The subprotocol that carries `token` on a socket the harness opens itself. */
   tokenProtocol(token: string): string;
+  /** The token a subprotocol the page offers carries, if it carries one. */
+  tokenFromProtocol(protocol: string): string | undefined;
   /** The subprotocols a browser offers besides the token's. */
   baseProtocols: readonly string[];
   health: HealthRules;

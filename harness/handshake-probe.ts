@@ -146,3 +146,11 @@ export async function probeHandshake(
     req.end();
   });
 }
+
+/** What a diagnostic upgrade got, in a few words. */
+export function describeOutcome(outcome: HandshakeOutcome): string {
+  if (outcome.kind === 'status') return `HTTP ${outcome.status}`;
+  if (outcome.kind === 'upgraded') return 'upgraded (the refusal did not repeat)';
+  if (outcome.kind === 'no-answer') return `no answer in ${outcome.afterMs} ms`;
+  return outcome.message;
+}

@@ -6,6 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import { CausedError } from './causes.ts';
 import type { HarnessConfig } from './config.ts';
+import type { HealthRules, ProbeCheck } from './dialect.ts';
+import { contractDialect } from './dialects/contract.ts';
 import { describeNetworkError, prepareHttp, request } from './http.ts';
 import { urlUnder } from './url.ts';
 
@@ -32,20 +34,19 @@ export interface PreflightResult {
 
 type Check = (status: number, body: Record<string, unknown> | undefined) => string | undefined;
 
-const healthy: Check = (status, body) => {
-  if (status !== 200) return `HTTP ${status}`;
-  if (!body) return 'answer is not JSON';
-  return body.status === 'healthy' ? undefined : `status is ${JSON.stringify(body.status)}, not "healthy"`;
-};
-
-const authHealthy: Check = (status, body) =>
-  healthy(status, body) ??
-  (body?.database_status === 'connected'
-    ? undefined
-    : `database_status is ${JSON.stringify(body?.database_status)}, not "connected"`);
-
-const answersJson: Check = (status, body) =>
-  status !== 200 ? `HTTP ${status}` : body ? undefined : 'answer is not JSON';
+/** The checks of one dialect's health rules. */
+function checksOf(rules: HealthRules): Record<ProbeCheck, Check> {
+  const json = (status: number, body: Record<string, unknown> | undefined) =>
+    status !== 200 ? `HTTP ${status}` : body ? undefined : 'answer is not JSON';
+  const health: Check = (status, body) => json(status, body) ?? (body ? rules.unhealthy(body) : undefined);
+  return {
+    health,
+    'auth-health': (status, body) => health(status, body) ?? (body ? rules.authUnhealthy(body) : undefined),
+    json,
+    keys: servesKeys,
+    page: servesPage,
+  };
+}
 
 const answers: Check = () => undefined;
 
@@ -115,17 +116,16 @@ async function probe(
   }
 }
 
-export async function runPreflight(config: HarnessConfig): Promise<PreflightResult> {
+export async function runPreflight(
+  config: HarnessConfig,
+  rules: HealthRules = contractDialect.health,
+): Promise<PreflightResult> {
   await prepareHttp(config.network);
-  const routes: [Probe['service'], string, string, Check][] = [
-    ['auth', config.authUrl, '/health', authHealthy],
-    ['auth', config.authUrl, '/.well-known/jwks.json', servesKeys],
-    ['backend', config.apiUrl, '/health', healthy],
-    ['backend', config.apiUrl, '/api/health', healthy],
-    ['backend', config.apiUrl, '/ws/health', answersJson],
-    ['backend', config.apiUrl, '/ws/config', answersJson],
-    ['frontend', config.frontendUrl, '/login', servesPage],
-  ];
+  const checks = checksOf(rules);
+  const bases = { auth: config.authUrl, backend: config.apiUrl, frontend: config.frontendUrl };
+  const routes = rules.probes.map(
+    ({ service, path, check }) => [service, bases[service], path, checks[check]] as const,
+  );
   const named = routes.map(([service, base, route, check]) =>
     probe(service, `GET ${route}`, urlUnder(base, route), check, config),
   );

@@ -47,8 +47,25 @@ export const contractDialect: WireDialect = {
     return parts.join(' ');
   },
   tokenProtocol: (token) => `jwt.${token}`,
+  tokenFromProtocol: (protocol) => (protocol.startsWith('jwt.') ? protocol.slice(4) : undefined),
   baseProtocols: ['jwt-auth'],
-  health: { healthyStatuses: ['healthy'], authDatabase: 'required' },
+  health: {
+    probes: [
+      { service: 'auth', path: '/health', check: 'auth-health' },
+      { service: 'auth', path: '/.well-known/jwks.json', check: 'keys' },
+      { service: 'backend', path: '/health', check: 'health' },
+      { service: 'backend', path: '/api/health', check: 'health' },
+      { service: 'backend', path: '/ws/health', check: 'json' },
+      { service: 'backend', path: '/ws/config', check: 'json' },
+      { service: 'frontend', path: '/login', check: 'page' },
+    ],
+    unhealthy: (body) =>
+      body.status === 'healthy' ? undefined : `status is ${JSON.stringify(body.status)}, not "healthy"`,
+    authUnhealthy: (body) =>
+      body.database_status === 'connected'
+        ? undefined
+        : `database_status is ${JSON.stringify(body.database_status)}, not "connected"`,
+  },
   expects: {
     handshake: 'a frame with type "connection_established" and a user_id',
     event: 'frames with type agent_started … agent_completed and top-level run_id and thread_id',

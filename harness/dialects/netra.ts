@@ -109,8 +109,36 @@ export const netraDialect: WireDialect = {
     return parts.join(' ');
   },
   tokenProtocol: (token) => `jwt.${base64url(token)}`,
+  // The backend takes jwt.<base64url(token)> and jwt.<token> alike: decode only what decodes to a JWT.
+  tokenFromProtocol(protocol) {
+    const match = /^(?:jwt|jwt-auth|bearer)\.(.+)$/.exec(protocol);
+    if (!match?.[1]) return undefined;
+    const value = match[1];
+    if (value.split('.').length === 3) return value;
+    const decoded = Buffer.from(value, 'base64url').toString('utf8');
+    return decoded.split('.').length === 3 ? decoded : value;
+  },
   baseProtocols: ['jwt-auth'],
-  health: { healthyStatuses: ['healthy', 'ok'], authDatabase: 'when-present' },
+  health: {
+    // No key set (tokens are HS256) and no /ws/health or /ws/config routes.
+    probes: [
+      { service: 'auth', path: '/health', check: 'auth-health' },
+      { service: 'backend', path: '/health', check: 'health' },
+      { service: 'backend', path: '/api/health', check: 'health' },
+      { service: 'frontend', path: '/login', check: 'page' },
+    ],
+    unhealthy: (body) =>
+      body.status === 'healthy' || body.status === 'ok'
+        ? undefined
+        : `status is ${JSON.stringify(body.status)}, not "healthy" or "ok"`,
+    // Only some versions report their database; `not_configured` is the deployment's own choice.
+    authUnhealthy: (body) =>
+      body.database_status === undefined ||
+      body.database_status === 'connected' ||
+      body.database_status === 'not_configured'
+        ? undefined
+        : `database_status is ${JSON.stringify(body.database_status)}, not "connected"`,
+  },
   expects: {
     handshake:
       'a system_message whose data.event is "connection_established" (or type "connection_established") with a user_id',

@@ -7,11 +7,11 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import type { Diagnosis } from '../../reporters/run-summary.ts';
+import type { Diagnosis } from '../../harness/evidence-record.ts';
+import { PLAYWRIGHT_CLI, ROOT } from '../../harness/run-context.ts';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { ROOT };
 
 export const PLATFORM_DEFAULTS = {
   bypassKey: 'local-bypass-key',
@@ -27,9 +27,13 @@ export interface PlatformUrls {
 }
 
 export interface RunningPlatform {
+  /** The services it was asked to serve (PLATFORM_SERVICES); the others are absent. */
   urls: PlatformUrls;
   logs: () => string;
-  stop: () => Promise<void>;
+  /** Resolves, with the platform's exit code, once it has shut down. */
+  stop: () => Promise<number | null>;
+  /** Resolves when the platform logs a line matching `pattern` (or has already); fails after `timeoutMs`. */
+  untilLog: (pattern: RegExp, timeoutMs?: number) => Promise<void>;
   /** Reference-only counters: GET <service>/__platform/stats. */
   stats: (service: 'auth' | 'api') => Promise<Record<string, unknown>>;
 }
@@ -51,6 +55,21 @@ export function startPlatform(env: Record<string, string> = {}): Promise<Running
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
+  const untilLog = (pattern: RegExp, timeoutMs = 5_000) =>
+    new Promise<void>((resolve, reject) => {
+      if (pattern.test(output)) return resolve();
+      const timer = setTimeout(() => {
+        child.stderr?.off('data', look);
+        reject(new Error(`the platform logged nothing matching ${pattern} in ${timeoutMs} ms:\n${output}`));
+      }, timeoutMs);
+      const look = () => {
+        if (!pattern.test(output)) return;
+        clearTimeout(timer);
+        child.stderr?.off('data', look);
+        resolve();
+      };
+      child.stderr?.on('data', look);
+    });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`platform exited ${code} before ready:\n${output}`)));
     let buffered = '';
@@ -63,10 +82,11 @@ export function startPlatform(env: Record<string, string> = {}): Promise<Running
       resolve({
         urls,
         logs: () => output,
+        untilLog,
         stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
+          new Promise<number | null>((done) => {
+            if (child.exitCode !== null) return done(child.exitCode);
+            child.once('exit', (code) => done(code));
             child.kill('SIGTERM');
           }),
         stats: async (service) => {
@@ -164,10 +184,9 @@ export async function runHarness(
 ): Promise<ChildRun> {
   const out = outputDir ?? mkdtempSync(path.join(tmpdir(), 'golden-path-run-'));
   mkdirSync(out, { recursive: true });
-  const cli = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
   const config = path.join(ROOT, 'playwright.config.ts');
   const run = await runNode(
-    [cli, 'test', '--config', config, ...args],
+    [PLAYWRIGHT_CLI, 'test', '--config', config, ...args],
     { E2E_OUTPUT_DIR: out, E2E_STATE_DIR: path.join(out, 'state'), ...env },
     out,
   );
