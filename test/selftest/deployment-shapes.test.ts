@@ -146,7 +146,13 @@ describe('deployment shapes: each passes the sign-off on a platform in that shap
       E2E_FRONTEND_URL: `${oneOrigin.urls.frontend}/`,
     });
     const tlsHarness = harnessEnv(tls.urls, { E2E_CA_CERT: file('ca.pem') });
-    const proxyHarness = harnessEnv(proxied.urls, { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url });
+    // NO_PROXY names a loopback host the run never uses: Playwright then leaves Chromium's implicit
+    // loopback bypass in place, so only the harness's own `<-loopback>` sends 127.0.0.1 through.
+    const proxyHarness = harnessEnv(proxied.urls, {
+      HTTP_PROXY: proxy.url,
+      HTTPS_PROXY: proxy.url,
+      NO_PROXY: 'localhost',
+    });
     const [paths, secure, viaProxy, missingCa, wrongCa] = await Promise.all([
       runSignoff(pathsEnv, file('paths')),
       runSignoff(tlsHarness, file('tls')),
