@@ -92,9 +92,10 @@ export async function probeHandshake(
 ): Promise<HandshakeOutcome> {
   const url = new URL(wsUrl);
   const secure = url.protocol === 'wss:';
-  url.protocol = secure ? 'https:' : 'http:';
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port) || (secure ? 443 : 80);
+  // http: even for wss, whose TLS (with the CA, and on a tunnel when proxied) `connection` sets up.
+  url.protocol = 'http:';
   const ca = trustedCas(network);
   const proxy = proxyFor(wsUrl, network.proxy);
   let through: Duplex | undefined;

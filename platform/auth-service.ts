@@ -1,16 +1,7 @@
 /** The auth service: health, e2e bypass tokens, login, refresh, JWKS, and reference-only stats. */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PlatformConfig } from './config.ts';
-import {
-  BodyError,
-  closeServer,
-  listen,
-  originFor,
-  pathOf,
-  type RunningService,
-  readJsonObject,
-  sendJson,
-} from './http-util.ts';
+import { BodyError, pathOf, readJsonObject, type ServiceHandlers, sendJson } from './http-util.ts';
 import { createLogger } from './log.ts';
 import { secretEquals } from './secrets.ts';
 import { createSigningKeys } from './signing-keys.ts';
@@ -33,7 +24,8 @@ const INVALID_CREDENTIALS = { detail: 'Invalid email or password' };
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-export async function startAuthService(config: PlatformConfig, port: number): Promise<RunningService> {
+/** The auth service's handlers; `url` is where it is served (for the log). */
+export async function createAuthService(config: PlatformConfig, url: string): Promise<ServiceHandlers> {
   const log = createLogger('auth');
   const fault = config.fault;
   const users = createUserDirectory(config.users);
@@ -160,7 +152,7 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
     'GET /__platform/issued-tokens': issuedTokens,
   };
 
-  const server = createServer((req, res) => {
+  const request = (req: IncomingMessage, res: ServerResponse) => {
     const path = pathOf(req);
     if (req.method === 'OPTIONS') {
       res.writeHead(204, CORS);
@@ -181,13 +173,11 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
       log(`error on ${req.method} ${path}: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) json(res, 500, { detail: 'Internal Server Error' });
     });
-  });
+  };
 
-  const address = await listen(server, port, config.host);
-  const url = originFor('http', config.host, address.port);
   log(
     `auth service listening on ${url} (environment ${config.environment}, ${config.jwt.alg}, ${users.all().length} users)`,
   );
   if (fault !== undefined) log(`fault active: ${fault}`);
-  return { url, close: () => closeServer(server) };
+  return { request };
 }

@@ -41,7 +41,7 @@
   function goToLogin(reason) {
     leaving = true;
     session.clear();
-    location.replace(reason ? `/login?reason=${encodeURIComponent(reason)}` : '/login');
+    location.replace(`${config.basePath}/login${reason ? `?reason=${encodeURIComponent(reason)}` : ''}`);
   }
 
   function setStatus(state) {
@@ -232,7 +232,7 @@
     const current = session.load();
     if (!current) {
       leaving = true;
-      location.replace('/login');
+      location.replace(`${config.basePath}/login`);
       return;
     }
     const claims = session.decode(current.access_token);

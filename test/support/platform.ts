@@ -205,3 +205,37 @@ export function firstCause(run: ChildRun): string | undefined {
   if (failed?.code) return failed.code;
   return /\[([A-Z_]{5,})\]/.exec(`${run.stdout}\n${run.stderr}`)?.[1];
 }
+
+export interface SignoffChild extends ChildRun {
+  /** `signoff/verdict.json`'s verdict, when one was written. */
+  verdict: string | undefined;
+}
+
+/**
+ * `node --import tsx scripts/signoff.ts` as a child in its own output and state folders,
+ * configured only by `env`: it runs the sign-off specs (one Playwright run) and decides.
+ */
+export async function runSignoff(env: Record<string, string>, outputDir: string): Promise<SignoffChild> {
+  mkdirSync(outputDir, { recursive: true });
+  const state = path.join(outputDir, 'state');
+  const run = await runNode(['--import', 'tsx', 'scripts/signoff.ts'], {
+    E2E_OUTPUT_DIR: outputDir,
+    E2E_STATE_DIR: state,
+    E2E_REPORT: 'minimal',
+    FORCE_COLOR: '0',
+    ...env,
+  });
+  const readJson = <T>(...parts: string[]): T | undefined => {
+    try {
+      return JSON.parse(readFileSync(path.join(outputDir, ...parts), 'utf8')) as T;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    ...run,
+    outputDir,
+    diagnosis: readJson<Diagnosis>('diagnosis.json'),
+    verdict: readJson<{ verdict: string }>('signoff', 'verdict.json')?.verdict,
+  };
+}

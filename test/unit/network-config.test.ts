@@ -1,6 +1,5 @@
 /** E2E_CA_CERT and the proxy variables: validated by loadConfig, then applied the same way everywhere. */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { CausedError } from '../../harness/causes.ts';
 import { loadConfig } from '../../harness/config.ts';
 import { browserProxy, proxyFor } from '../../harness/proxy.ts';
+import { makeCa } from '../support/certs.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gp-network-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,24 +44,7 @@ describe('base URLs with paths', () => {
 describe('E2E_CA_CERT', () => {
   let caFile = '';
   before(() => {
-    caFile = path.join(dir, 'ca.pem');
-    execFileSync('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      path.join(dir, 'ca.key'),
-      '-out',
-      caFile,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=golden-path unit test CA',
-    ]);
+    caFile = makeCa(dir, 'ca');
   });
 
   test('a PEM file of certificates is read into the config', () => {
