@@ -1,16 +1,18 @@
 /**
  * What a socket gets after a run's `agent_completed` under the faults that act once a run is
- * over: frames of another user's run, which only a check that keeps watching (or a second
- * user) can see, and the other user's answer slipped into this run's completion.
+ * over: one more event of the run, or frames of another user's run, which only a check that
+ * keeps watching the socket (or a second user) can see.
  */
+import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import { newRunId, sendRunEvent } from './agent-run.ts';
 import type { FaultName } from './faults.ts';
 import type { Logger } from './log.ts';
-import type { RunRecord, RunRegistry } from './run-registry.ts';
+import { RECENT_RUN_MS, type RunRecord, type RunRegistry } from './run-registry.ts';
 
-/** How recent another user's run must be to leak: the isolation spec's two runs overlap. */
-export const RECENT_RUN_MS = 10_000;
 const ISOLATION_LEAK_DELAY_MS = 300;
+/** Soon enough after completion that only a check still watching the socket sees it. */
+const SOON_AFTER_MS = 100;
 
 export interface AfterCompletionOptions {
   ws: WebSocket;
@@ -19,18 +21,9 @@ export interface AfterCompletionOptions {
   registry: RunRegistry;
   record: RunRecord;
   fault: FaultName | undefined;
+  /** A seeded user other than the socket's, whose made-up run leak-after-completed starts. */
+  otherUserId: string;
   log: Logger;
-}
-
-/** ui-shows-other-answer: the completion also carries another user's most recent answer, if any. */
-export function withForeignAnswer(
-  payload: Record<string, unknown>,
-  registry: RunRegistry,
-  userId: string,
-): Record<string, unknown> {
-  const other = registry.latestOfOtherUser(userId, RECENT_RUN_MS, true);
-  const answer = other === undefined ? undefined : registry.answerOf(other);
-  return answer === undefined ? payload : { ...payload, foreign_answer: answer };
 }
 
 function later(ms: number, signal: AbortSignal, action: () => void): void {
@@ -60,9 +53,47 @@ function leakPartnersRun(opts: AfterCompletionOptions): void {
   log(`frame of ${other.user_id}'s run ${other.run_id} sent to ${record.user_id} (fault ${opts.fault})`);
 }
 
+/** event-after-completed: one more thinking frame of the run that has just completed. */
+function eventOfCompletedRun(opts: AfterCompletionOptions): void {
+  const { ws, registry, record } = opts;
+  if (ws.readyState !== ws.OPEN) return;
+  sendRunEvent(ws, registry, record, 'agent_thinking', {
+    user_id: record.user_id,
+    thought: 'One more thing, after all.',
+  });
+}
+
+/** leak-after-completed: the start of another seeded user's run, on this socket. */
+function startOfOtherUsersRun(opts: AfterCompletionOptions): void {
+  const { ws, registry, record, otherUserId, log } = opts;
+  if (ws.readyState !== ws.OPEN) return;
+  const leaked = registry.begin({
+    run_id: newRunId(),
+    thread_id: randomUUID(),
+    user_id: otherUserId,
+    connection_id: record.connection_id,
+    leaked_to_user_id: record.user_id,
+  });
+  sendRunEvent(ws, registry, leaked, 'agent_started', {
+    user_id: otherUserId,
+    content_preview: 'Summarise my private notes from yesterday.',
+  });
+  registry.finish(leaked, 'completed');
+  registry.stats.late_leak_frames_sent += 1;
+  log(`start of ${otherUserId}'s run ${leaked.run_id} sent to ${record.user_id} (fault ${opts.fault})`);
+}
+
+const AFTER_COMPLETION: Partial<
+  Record<string, { delayMs: number; send: (opts: AfterCompletionOptions) => void }>
+> = {
+  'isolation-leak-late': { delayMs: ISOLATION_LEAK_DELAY_MS, send: leakPartnersRun },
+  'event-after-completed': { delayMs: SOON_AFTER_MS, send: eventOfCompletedRun },
+  'leak-after-completed': { delayMs: SOON_AFTER_MS, send: startOfOtherUsersRun },
+};
+
 /** Schedules whatever the active fault sends after this completed run. */
 export function afterCompletion(opts: AfterCompletionOptions): void {
   if (opts.record.status !== 'completed') return;
-  if (opts.fault === 'isolation-leak-late')
-    later(ISOLATION_LEAK_DELAY_MS, opts.signal, () => leakPartnersRun(opts));
+  const action = AFTER_COMPLETION[opts.fault ?? ''];
+  if (action !== undefined) later(action.delayMs, opts.signal, () => action.send(opts));
 }

@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
-import { withForeignAnswer } from './after-completion.ts';
 import type { FaultName } from './faults.ts';
 import { applyEventFault, type PlanStep, paceGaps, planRun } from './run-plan.ts';
 import type { RunRecord, RunRegistry } from './run-registry.ts';
@@ -26,8 +25,11 @@ export interface AgentRunOptions {
   fault: FaultName | undefined;
   faultDelayMs: number;
   floodFrames: number;
-  /** ws-close-mid-run: terminate the socket right after the first tool_executing. */
-  terminateAfterToolExecuting: boolean;
+  /**
+   * What happens to the socket right after the first tool_executing: `terminate` (client sees
+   * 1006, ws-close-mid-run) or `close-1000` (ws-close-1000-mid-run); undefined: nothing.
+   */
+  afterToolExecuting?: 'terminate' | 'close-1000';
   /** Set for a run sent to another user's socket (cross-user-leak fault). */
   leakedToUserId?: string;
 }
@@ -35,6 +37,7 @@ export interface AgentRunOptions {
 const FLOOD_HIGH_WATER = 1 << 20;
 const FLOOD_LOW_WATER = 256 * 1024;
 const BINARY_FRAME = Buffer.from([0x00, 0xff, 0x52, 0x45, 0x46]);
+const STALL_HEARTBEAT_MS = 200;
 
 export function newRunId(): string {
   return `run_${randomBytes(6).toString('hex')}`;
@@ -126,6 +129,14 @@ async function flood(sender: RunSender, ws: WebSocket, opts: AgentRunOptions): P
   return true;
 }
 
+/** run-stalls: after the thinking, nothing but heartbeats until the socket goes away. */
+async function stall(sender: RunSender, signal: AbortSignal): Promise<boolean> {
+  while (await pause(STALL_HEARTBEAT_MS, signal)) {
+    if (!sender.heartbeat()) break;
+  }
+  return false;
+}
+
 /** Waits for the gap before an event, with a heartbeat halfway and, once per run, a binary frame. */
 async function gap(
   sender: RunSender,
@@ -164,7 +175,9 @@ export async function executeRun(opts: AgentRunOptions): Promise<RunRecord> {
   let eventIndex = 0;
   let ok = true;
   for (const step of steps) {
-    if (step.kind === 'flood') {
+    if (step.kind === 'flood' && fault === 'run-stalls') {
+      ok = await stall(sender, opts.signal);
+    } else if (step.kind === 'flood') {
       ok = opts.floodFrames > 0 ? await flood(sender, opts.ws, opts) : true;
     } else {
       let wait = gaps[eventIndex] ?? 0;
@@ -173,14 +186,17 @@ export async function executeRun(opts: AgentRunOptions): Promise<RunRecord> {
         eventIndex === 0
           ? await pause(wait, opts.signal)
           : await gap(sender, wait, eventIndex === binaryAt, opts.signal);
-      const payload =
+      const foreignAnswer =
         step.type === 'agent_completed' && fault === 'ui-shows-other-answer'
-          ? withForeignAnswer(step.payload, opts.registry, opts.userId)
-          : step.payload;
+          ? opts.registry.foreignAnswerFor(opts.userId)
+          : undefined;
+      const payload =
+        foreignAnswer === undefined ? step.payload : { ...step.payload, foreign_answer: foreignAnswer };
       ok = ok && sender.event(step.type, payload);
       eventIndex += 1;
-      if (ok && step.type === 'tool_executing' && opts.terminateAfterToolExecuting) {
-        opts.ws.terminate();
+      if (ok && step.type === 'tool_executing' && opts.afterToolExecuting !== undefined) {
+        if (opts.afterToolExecuting === 'terminate') opts.ws.terminate();
+        else opts.ws.close(1000, 'normal closure');
         ok = false;
       }
     }

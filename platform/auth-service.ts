@@ -138,6 +138,10 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
   };
 
   const jwks: Handler = async (_req, res) => {
+    if (config.fault === 'jwks-500') {
+      json(res, 500, { detail: 'Internal Server Error' });
+      return;
+    }
     sendJson(res, 200, keys.jwks, { ...CORS, 'cache-control': 'public, max-age=60' });
   };
 

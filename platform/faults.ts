@@ -41,6 +41,18 @@ export const FAULT_NAMES = [
   'ui-never-reconnects',
   'isolation-leak-late',
   'ui-shows-other-answer',
+  // exact verdicts: breaks of the contract the first faults did not cover
+  'ws-revoke-on-message',
+  'ws-rate-limit-on-message',
+  'ws-close-1000-mid-run',
+  'run-stalls',
+  'event-after-completed',
+  'leak-after-completed',
+  'jwks-500',
+  'frontend-down',
+  'ui-events-without-answer',
+  'ui-answer-without-tools',
+  'ui-renders-late',
 ] as const;
 
 export type FaultName = (typeof FAULT_NAMES)[number];

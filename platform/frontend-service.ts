@@ -1,8 +1,9 @@
 /** The frontend: static login, callback and chat pages, plus `/config.js` carrying the service URLs. */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { PlatformConfig } from './config.ts';
+import { onFaultChange } from './fault-switch.ts';
 import {
   closeServer,
   listen,
@@ -12,7 +13,7 @@ import {
   sendJson,
   sendText,
 } from './http-util.ts';
-import { createLogger } from './log.ts';
+import { createLogger, type Logger } from './log.ts';
 
 export interface FrontendLinks {
   authUrl: string;
@@ -79,5 +80,32 @@ export async function startFrontendService(
   const url = originFor('http', config.host, address.port);
   log(`frontend listening on ${url} (auth ${links.authUrl}, socket ${links.wsUrl})`);
   if (config.fault !== undefined) log(`fault active: ${config.fault}`);
-  return { url, close: () => closeServer(server) };
+  const down = frontendDownSwitch(server, address.port, config.host, log);
+  await down(config.fault);
+  onFaultChange(config, (fault) => void down(fault));
+  return { url, close: () => (server.listening ? closeServer(server) : Promise.resolve()) };
+}
+
+/**
+ * frontend-down: the frontend keeps its URL (it is in the ready line) but stops listening on
+ * it, so requests are refused; leaving the fault listens on the same port again.
+ */
+function frontendDownSwitch(server: Server, port: number, host: string, log: Logger) {
+  let change = Promise.resolve();
+  return (fault: string | undefined): Promise<void> => {
+    change = change
+      .then(async () => {
+        if (fault === 'frontend-down' && server.listening) {
+          await closeServer(server);
+          log('frontend stopped listening (fault frontend-down)');
+        } else if (fault !== 'frontend-down' && !server.listening) {
+          await listen(server, port, host);
+          log('frontend listening again');
+        }
+      })
+      .catch((err: unknown) =>
+        log(`frontend could not switch: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    return change;
+  };
 }

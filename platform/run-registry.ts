@@ -20,6 +20,8 @@ export interface RunRecord {
 }
 
 const MAX_RUNS = 200;
+/** How recent another user's run must be to leak: the isolation spec's two runs overlap. */
+export const RECENT_RUN_MS = 10_000;
 
 export class RunRegistry {
   readonly stats = {
@@ -62,8 +64,10 @@ export class RunRegistry {
     this.answers.set(run.run_id, answer);
   }
 
-  answerOf(run: RunRecord): string | undefined {
-    return this.answers.get(run.run_id);
+  /** ui-shows-other-answer: the answer of another user's most recent run, if it is recent. */
+  foreignAnswerFor(userId: string): string | undefined {
+    const other = this.latestOfOtherUser(userId, RECENT_RUN_MS, true);
+    return other === undefined ? undefined : this.answers.get(other.run_id);
   }
 
   /**

@@ -21,6 +21,18 @@ export const HEARTBEAT_MS = 15_000;
 const MAX_CONTENT_CHARS = 10_000;
 const LEAKED_CONTENT = 'Summarise my private notes from yesterday.';
 
+/** Faults that close an authenticated socket when its first message arrives, instead of a run. */
+const CLOSES_ON_MESSAGE: Partial<Record<string, { code: number; reason: string }>> = {
+  'ws-revoke-on-message': { code: 1008, reason: 'auth failed: session revoked' },
+  'ws-rate-limit-on-message': { code: 1008, reason: 'rate limit exceeded' },
+};
+
+/** Faults that end the first run on each socket right after its first tool_executing. */
+const MID_RUN_CLOSES: Partial<Record<string, 'terminate' | 'close-1000'>> = {
+  'ws-close-mid-run': 'terminate',
+  'ws-close-1000-mid-run': 'close-1000',
+};
+
 interface Connection {
   connectionId: string;
   userId: string;
@@ -162,13 +174,24 @@ export class AgentSocketGateway {
       );
       return;
     }
+    const closing = CLOSES_ON_MESSAGE[connection.fault ?? ''];
+    if (closing !== undefined) {
+      this.options.log(`socket closed ${closing.code} on the first message (fault ${connection.fault})`);
+      ws.close(closing.code, closing.reason);
+      return;
+    }
     const threadId =
       typeof body.thread_id === 'string' && body.thread_id !== '' ? body.thread_id : randomUUID();
     this.startRun(ws, connection, content, threadId);
   }
 
+  /** A seeded user other than `userId`, for the faults that leak another user's run. */
+  private otherUser(userId: string): string {
+    return this.options.users.all().find((u) => u.id !== userId)?.id ?? 'usr_intruder';
+  }
+
   private startRun(ws: WebSocket, connection: Connection, content: string, threadId: string): void {
-    const { config, registry, users, log } = this.options;
+    const { config, registry, log } = this.options;
     const first = connection.runs === 0;
     connection.runs += 1;
     const common = {
@@ -187,7 +210,7 @@ export class AgentSocketGateway {
       userId: connection.userId,
       threadId,
       content,
-      terminateAfterToolExecuting: first && connection.fault === 'ws-close-mid-run',
+      ...(first ? { afterToolExecuting: MID_RUN_CLOSES[connection.fault ?? ''] } : {}),
     });
     log(`run started on ${connection.connectionId} for ${connection.userId}`);
     run.then(
@@ -199,6 +222,7 @@ export class AgentSocketGateway {
           registry,
           record,
           fault: connection.fault,
+          otherUserId: this.otherUser(connection.userId),
           log,
         });
       },
@@ -206,13 +230,12 @@ export class AgentSocketGateway {
     );
 
     if (connection.fault === 'cross-user-leak') {
-      const other = users.all().find((u) => u.id !== connection.userId)?.id ?? 'usr_intruder';
+      const other = this.otherUser(connection.userId);
       executeRun({
         ...common,
         userId: other,
         threadId: randomUUID(),
         content: LEAKED_CONTENT,
-        terminateAfterToolExecuting: false,
         leakedToUserId: connection.userId,
       }).then(
         (record) =>

@@ -14,7 +14,11 @@
   const RECONNECT_BASE_MS = 250;
   const RECONNECT_MAX_MS = 2000;
   const REFRESH_MARGIN_MS = 60_000;
+  const TOOL_EVENTS = new Set(['tool_executing', 'tool_completed']);
+  const LATE_RENDER_MS = 5000;
   const renderEvents = config.fault !== 'ui-not-rendered';
+  const renderAnswers = renderEvents && config.fault !== 'ui-events-without-answer';
+  const renderTools = config.fault !== 'ui-answer-without-tools';
 
   const el = {
     user: document.getElementById('current-user'),
@@ -98,14 +102,15 @@
         throw new Error('chat renderer crashed');
       });
     }
-    if (!renderEvents) return;
-    const item = document.createElement('li');
-    item.dataset.testid = 'agent-event';
-    item.dataset.eventType = frame.type;
-    if (typeof frame.run_id === 'string') item.dataset.runId = frame.run_id;
-    item.textContent = eventText(frame.type, payload);
-    el.events.append(item);
-    if (frame.type === 'agent_completed') {
+    if (renderEvents && (renderTools || !TOOL_EVENTS.has(frame.type))) {
+      const item = document.createElement('li');
+      item.dataset.testid = 'agent-event';
+      item.dataset.eventType = frame.type;
+      if (typeof frame.run_id === 'string') item.dataset.runId = frame.run_id;
+      item.textContent = eventText(frame.type, payload);
+      el.events.append(item);
+    }
+    if (renderAnswers && frame.type === 'agent_completed') {
       // ui-shows-other-answer: another user's answer, shown just before this run's own.
       if (config.fault === 'ui-shows-other-answer' && typeof payload.foreign_answer === 'string')
         appendAnswer(undefined, payload.foreign_answer);
@@ -141,7 +146,8 @@
       setStatus('connected');
       setSendEnabled(true);
     } else if (AGENT_EVENTS.has(frame.type)) {
-      renderAgentEvent(frame);
+      if (config.fault === 'ui-renders-late') setTimeout(() => renderAgentEvent(frame), LATE_RENDER_MS);
+      else renderAgentEvent(frame);
     }
   }
 

@@ -121,8 +121,8 @@ describe('negative controls: leaks only a second user reveals', () => {
     const mine = await alice.run('alice asks after bob');
     // Bob's run also leaks into alice's second run's window (it ran while that window was open),
     // so the leak looked for is the one that follows alice's latest completion.
-    const after = alice.arrivals.indexOf(mine.completed);
-    const leak = await alice.waitFor((f, i) => i > after && f.run_id === bobs.runId, "bob's run, late");
+    const leak = await alice.runFrameAfter(mine.completed);
+    assert.equal(leak.frame.run_id, bobs.runId);
     assert.equal(leak.frame.type, 'agent_thinking');
     assert.equal(leak.frame.thread_id, bob.frames.find((f) => f.run_id === bobs.runId)?.thread_id);
     assert.equal(leak.frame.payload?.user_id, bobs.completed.frame.payload?.user_id);
@@ -146,5 +146,114 @@ describe('negative controls: leaks only a second user reveals', () => {
     assert.match(String(carols.completed.frame.payload?.result), /what carol asked/);
     carol.close();
     bob.close();
+  });
+});
+
+describe('exact verdicts: breaks of the contract', () => {
+  let platform: RunningPlatform;
+  let alice = '';
+  before(async () => {
+    platform = await startPlatform({ PLATFORM_RUN_MS: '300' });
+    alice = (await testAuth(platform.urls.auth, ALICE)).access_token;
+  });
+  after(() => platform.stop());
+  const socket = async (fault: string) => {
+    await setPlatformFault(platform.urls, fault);
+    return establishedClient(platform.urls.ws, alice);
+  };
+
+  for (const [fault, reason] of [
+    ['ws-revoke-on-message', 'auth failed: session revoked'],
+    ['ws-rate-limit-on-message', 'rate limit exceeded'],
+  ] as const) {
+    it(`${fault}: authenticated, then closed 1008 "${reason}" on the first message`, async () => {
+      const client = await socket(fault);
+      client.send('hello');
+      assert.deepEqual(await client.closed, { code: 1008, reason });
+      assert.deepEqual(
+        client.frames.map((f) => f.type),
+        ['connection_established'],
+      );
+    });
+  }
+
+  it('ws-close-1000-mid-run: the first run on each socket ends in a 1000 close right after tool_executing', async () => {
+    for (const attempt of [1, 2]) {
+      const client = await socket('ws-close-1000-mid-run');
+      client.send(`question ${attempt}`);
+      assert.deepEqual(await client.closed, { code: 1000, reason: 'normal closure' });
+      const events = client.frames.filter((f) => f.run_id !== undefined).map((f) => f.type);
+      assert.equal(events.at(-1), 'tool_executing', events.join(', '));
+      assert.ok(!events.includes('tool_completed'));
+    }
+  });
+
+  it('run-stalls: started and thinking, then only heartbeats, every ~200 ms', async () => {
+    const client = await socket('run-stalls');
+    client.send('will you answer?');
+    const thinking = await client.indexOf('agent_thinking');
+    const beats = (from: number) => client.arrivals.slice(from).filter((a) => a.frame.type === 'heartbeat');
+    await client.waitFor((_f, i) => i > thinking && beats(thinking).length >= 8, 'eight heartbeats', 5000);
+    const after = beats(thinking);
+    const gaps = after.slice(2).map((a, i) => a.atMs - (after[i + 1]?.atMs ?? 0));
+    assert.ok(
+      gaps.every((gap) => gap >= 120 && gap <= 400),
+      `heartbeat gaps ${gaps.join(', ')} ms`,
+    );
+    const types = new Set(client.frames.map((f) => f.type));
+    for (const type of ['tool_executing', 'tool_completed', 'agent_completed'])
+      assert.ok(!types.has(type), `${type} was sent`);
+    client.close();
+  });
+
+  it('event-after-completed: one more agent_thinking of the same run ~100 ms after agent_completed', async () => {
+    const client = await socket('event-after-completed');
+    const { runId, completed } = await client.run('and then?');
+    const late = await client.runFrameAfter(completed);
+    assert.equal(late.frame.type, 'agent_thinking');
+    assert.equal(late.frame.run_id, runId);
+    assert.ok(late.atMs - completed.atMs >= 60, `${late.atMs - completed.atMs} ms after`);
+    client.close();
+  });
+
+  it("leak-after-completed: the start of another seeded user's run ~100 ms after agent_completed", async () => {
+    const client = await socket('leak-after-completed');
+    const { runId, completed } = await client.run('anything else?');
+    const leak = await client.runFrameAfter(completed);
+    const own = client.frames.find((f) => f.run_id === runId);
+    assert.equal(leak.frame.type, 'agent_started');
+    assert.notEqual(leak.frame.run_id, runId);
+    assert.notEqual(leak.frame.thread_id, own?.thread_id);
+    assert.notEqual(leak.frame.payload?.user_id, completed.frame.payload?.user_id);
+    assert.match(String(leak.frame.payload?.user_id), /^usr_/);
+    client.close();
+  });
+
+  it('jwks-500: the auth service answers its JWKS with 500', async () => {
+    await setPlatformFault(platform.urls, 'jwks-500');
+    assert.equal((await request(`${platform.urls.auth}/.well-known/jwks.json`)).statusCode, 500);
+    await setPlatformFault(platform.urls, 'none');
+    assert.equal((await request(`${platform.urls.auth}/.well-known/jwks.json`)).statusCode, 200);
+  });
+
+  it('frontend-down: nothing listens at the frontend URL until the fault is switched off', async () => {
+    const health = `${platform.urls.frontend}/health`;
+    await setPlatformFault(platform.urls, 'frontend-down');
+    await assert.rejects(request(health), (err: Error & { code?: string }) => err.code === 'ECONNREFUSED');
+    await setPlatformFault(platform.urls, 'none');
+    assert.equal((await request(health)).statusCode, 200);
+  });
+
+  it('frontend-down from the start: the ready line names a URL where nothing listens', async () => {
+    const down = await startPlatform({ PLATFORM_FAULT: 'frontend-down' });
+    try {
+      assert.match(down.urls.frontend, /^http:\/\/127\.0\.0\.1:\d+$/);
+      await assert.rejects(
+        request(`${down.urls.frontend}/login`),
+        (err: Error & { code?: string }) => err.code === 'ECONNREFUSED',
+      );
+    } finally {
+      await down.stop();
+    }
   });
 });

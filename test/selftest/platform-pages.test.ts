@@ -112,3 +112,64 @@ describe('page negative controls', () => {
     assert.match(String(answers(page)[1]), /what did alice ask/);
   });
 });
+
+describe('page faults: what the page fails to show', () => {
+  let platform: RunningPlatform;
+  let token = '';
+  before(async () => {
+    platform = await startPlatform({ PLATFORM_RUN_MS: '200' });
+    token = (await testAuth(platform.urls.auth, ALICE)).access_token;
+  });
+  after(() => platform.stop());
+
+  const shown = (page: PageSandbox) =>
+    page.byTestId('agent-events', 'agent-event').map((e) => e.dataset.eventType);
+
+  /** Opens the chat under `fault`, sends one message, and resolves once agent_completed has arrived. */
+  async function runOnPage(fault: string): Promise<{ page: PageSandbox; completedAtMs: number }> {
+    await setPlatformFault(platform.urls, fault);
+    const page = await openChat(platform, token);
+    await connected(page);
+    const [socket] = agentSockets(page);
+    assert.ok(socket);
+    let completedAtMs = 0;
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!isBinary && JSON.parse(data.toString()).type === 'agent_completed') completedAtMs = Date.now();
+    });
+    page.sendMessage('show me everything');
+    await page.until(() => completedAtMs > 0, 'agent_completed on the page socket');
+    return { page, completedAtMs };
+  }
+
+  it('ui-events-without-answer: every event shown, no answer', async () => {
+    const { page } = await runOnPage('ui-events-without-answer');
+    await page.until(() => shown(page).includes('agent_completed'), 'the agent_completed item');
+    assert.ok(shown(page).includes('tool_completed'));
+    assert.deepEqual(answers(page), []);
+    page.close();
+  });
+
+  it('ui-answer-without-tools: the answer and every event but the tool ones', async () => {
+    const { page } = await runOnPage('ui-answer-without-tools');
+    await page.until(() => answers(page).length === 1, 'the answer');
+    assert.match(String(answers(page)[0]), /show me everything/);
+    const types = shown(page);
+    assert.ok(
+      types.includes('agent_started') &&
+        types.includes('agent_thinking') &&
+        types.includes('agent_completed'),
+    );
+    assert.ok(!types.includes('tool_executing') && !types.includes('tool_completed'), types.join(', '));
+    page.close();
+  });
+
+  it('ui-renders-late: nothing shown when the run completes, each event and the answer 5 s after arrival', async () => {
+    const { page, completedAtMs } = await runOnPage('ui-renders-late');
+    assert.deepEqual(shown(page), [], 'shown at arrival');
+    await page.until(() => answers(page).length === 1, 'the late answer', 8000);
+    const late = Date.now() - completedAtMs;
+    assert.ok(late >= 4900, `the answer came ${late} ms after its frame`);
+    assert.ok(shown(page).includes('agent_completed'));
+    page.close();
+  });
+});

@@ -141,6 +141,16 @@ export class AgentClient {
     return { runId, completed };
   }
 
+  /** The first frame carrying a run_id (any run's) that arrives after `arrival`. */
+  runFrameAfter(arrival: Arrival, timeoutMs?: number): Promise<Arrival> {
+    const after = this.arrivals.indexOf(arrival);
+    return this.waitFor(
+      (frame, i) => i > after && frame.run_id !== undefined,
+      'a run frame after',
+      timeoutMs,
+    );
+  }
+
   close(): void {
     this.ws.close(1000);
   }
