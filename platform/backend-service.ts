@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { PlatformConfig } from './config.ts';
+import { handleFaultRoute } from './fault-switch.ts';
 import { pathOf, type ServiceHandlers, sendJson, sendText } from './http-util.ts';
 import { createLogger } from './log.ts';
 import { PresenceChannel } from './presence.ts';
@@ -58,6 +59,9 @@ export function createBackendService(config: PlatformConfig, links: BackendLinks
         return sendJson(res, 200, registry.list());
       case 'GET /__platform/stats':
         return sendJson(res, 200, registry.stats);
+      case 'GET /__platform/fault':
+      case 'POST /__platform/fault':
+        return handleFaultRoute(req, res, config, log);
       case 'POST /__platform/drop-sockets': {
         const userId = new URL(req.url ?? '/', 'http://backend').searchParams.get('user_id') ?? undefined;
         const dropped = gateway.dropAll(userId);

@@ -56,14 +56,23 @@ export function createFrontendService(
       return [path, type.startsWith('text/html') ? underBasePath(text, links.basePath) : text];
     }),
   );
-  const script = configScript(links, config.fault);
 
   const request = (req: IncomingMessage, res: ServerResponse) => {
+    // frontend-down: the frontend keeps its URL (it is in the ready line) but answers nothing,
+    // the connection is dropped, as when nothing is deployed behind a proxy's address.
+    if (config.fault === 'frontend-down') {
+      req.socket.destroy();
+      return;
+    }
     const path = pathOf(req);
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, { detail: 'Method Not Allowed' }, HEADERS);
     if (path === '/health') return sendJson(res, 200, { status: 'healthy', service: 'frontend' }, HEADERS);
-    if (path === '/config.js') return sendText(res, 200, script, 'text/javascript; charset=utf-8', HEADERS);
+    if (path === '/config.js') {
+      // Built per request: the fault can be switched at run time.
+      const script = configScript(links, config.fault);
+      return sendText(res, 200, script, 'text/javascript; charset=utf-8', HEADERS);
+    }
     if (path === '/') {
       res.writeHead(302, { location: `${links.basePath}/chat`, ...HEADERS });
       res.end();

@@ -239,3 +239,16 @@ export async function runSignoff(env: Record<string, string>, outputDir: string)
     verdict: readJson<{ verdict: string }>('signoff', 'verdict.json')?.verdict,
   };
 }
+
+/**
+ * Reference-only: switch the fault of the whole platform process (all its services) from the
+ * next request, socket or run on, so one platform serves many rows. `none` clears it.
+ */
+export async function setPlatformFault(urls: Pick<PlatformUrls, 'api'>, name: string): Promise<void> {
+  const response = await request(`${urls.api}/__platform/fault?name=${encodeURIComponent(name)}`, {
+    method: 'POST',
+  });
+  const body = await response.body.text();
+  if (response.statusCode !== 200)
+    throw new Error(`POST /__platform/fault?name=${name} answered ${response.statusCode}: ${body}`);
+}
