@@ -9,9 +9,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import type { Diagnosis } from '../../harness/evidence-record.ts';
-import { PLAYWRIGHT_CLI, ROOT } from '../../harness/run-context.ts';
 
-export { ROOT };
+/**
+ * The project root and Playwright's CLI, found here rather than taken from harness/run-context.ts:
+ * the self-tests' support must load none of the harness modules the secret scrubber loads, so the
+ * secret scan that uses it stays independent of the code it checks.
+ */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PLAYWRIGHT_CLI = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
+
+import { fileURLToPath } from 'node:url';
+
 
 export const PLATFORM_DEFAULTS = {
   bypassKey: 'local-bypass-key',
