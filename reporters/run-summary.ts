@@ -19,6 +19,8 @@ export interface DiagnosisEntry {
   summary?: string;
   durationMs?: number;
   timeline?: TimelineEntry[];
+  /** The test's annotations: a skip's reason, which credential a case used and where it came from. */
+  annotations?: { type: string; description?: string }[];
 }
 
 export interface Diagnosis {
@@ -66,6 +68,14 @@ function whereReportsAre(out: string): string[] {
   return lines;
 }
 
+function annotationsOf(result: TestResult): Pick<DiagnosisEntry, 'annotations'> {
+  const annotations = result.annotations.map(({ type, description }) => ({
+    type,
+    ...(description === undefined ? {} : { description }),
+  }));
+  return annotations.length > 0 ? { annotations } : {};
+}
+
 export default class RunSummary implements Reporter {
   private readonly entries: DiagnosisEntry[] = [];
   private readonly diagnosisFile: string;
@@ -96,6 +106,7 @@ export default class RunSummary implements Reporter {
       ...(message ? { summary: firstLine(message.slice(message.indexOf('['))) } : {}),
       durationMs: result.duration,
       ...(timeline ? { timeline } : {}),
+      ...annotationsOf(result),
     });
   }
 
