@@ -1,6 +1,7 @@
 /** The agent backend: health routes, socket config, `/ws` and `/presence`, and reference-only inspection routes. */
 import { createServer } from 'node:http';
 import type { PlatformConfig } from './config.ts';
+import { handleFaultRoute } from './fault-switch.ts';
 import {
   closeServer,
   listen,
@@ -55,6 +56,9 @@ export async function startBackendService(
         return sendJson(res, 200, registry.list());
       case 'GET /__platform/stats':
         return sendJson(res, 200, registry.stats);
+      case 'GET /__platform/fault':
+      case 'POST /__platform/fault':
+        return handleFaultRoute(req, res, config, log);
       case 'POST /__platform/drop-sockets': {
         const userId = new URL(req.url ?? '/', 'http://backend').searchParams.get('user_id') ?? undefined;
         const dropped = gateway.dropAll(userId);

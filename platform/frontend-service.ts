@@ -53,14 +53,17 @@ export async function startFrontendService(
   const contents = new Map(
     Object.entries(FILES).map(([path, { file }]) => [path, readFileSync(ASSET_DIR + file, 'utf8')]),
   );
-  const script = configScript(links, config.fault);
 
   const server = createServer((req, res) => {
     const path = pathOf(req);
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, { detail: 'Method Not Allowed' }, HEADERS);
     if (path === '/health') return sendJson(res, 200, { status: 'healthy', service: 'frontend' }, HEADERS);
-    if (path === '/config.js') return sendText(res, 200, script, 'text/javascript; charset=utf-8', HEADERS);
+    if (path === '/config.js') {
+      // Built per request: the fault can be switched at run time.
+      const script = configScript(links, config.fault);
+      return sendText(res, 200, script, 'text/javascript; charset=utf-8', HEADERS);
+    }
     if (path === '/') {
       res.writeHead(302, { location: '/chat', ...HEADERS });
       res.end();

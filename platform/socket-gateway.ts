@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { executeRun } from './agent-run.ts';
 import type { PlatformConfig } from './config.ts';
+import type { FaultName } from './faults.ts';
 import type { Logger } from './log.ts';
 import type { RunRegistry } from './run-registry.ts';
 import type { TokenVerifier, VerifiedUser } from './token-verifier.ts';
@@ -21,6 +22,8 @@ const LEAKED_CONTENT = 'Summarise my private notes from yesterday.';
 interface Connection {
   connectionId: string;
   userId: string;
+  /** The process's fault when the socket was accepted: a switch applies to later sockets. */
+  fault: FaultName | undefined;
   runs: number;
   abort: AbortController;
 }
@@ -50,6 +53,7 @@ export class AgentSocketGateway {
 
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const { config, registry, log } = this.options;
+    const fault = config.fault;
     const onError = () => socket.destroy();
     socket.on('error', onError);
     const refuse = (status: number, detail: string) => {
@@ -58,8 +62,8 @@ export class AgentSocketGateway {
       refuseUpgrade(socket, status, detail);
     };
 
-    if (config.fault === 'ws-upgrade-403') return refuse(403, 'forbidden');
-    if (config.fault === 'ws-handshake-hang') {
+    if (fault === 'ws-upgrade-403') return refuse(403, 'forbidden');
+    if (fault === 'ws-handshake-hang') {
       this.hanging.add(socket);
       socket.once('close', () => this.hanging.delete(socket));
       log('socket handshake left unanswered (fault ws-handshake-hang)');
@@ -71,19 +75,19 @@ export class AgentSocketGateway {
     if (!verdict.ok) return refuse(verdict.status, verdict.detail);
     if (socket.destroyed) return;
     socket.off('error', onError);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, verdict.user));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, verdict.user, fault));
   }
 
-  private accept(ws: WebSocket, user: VerifiedUser): void {
-    const { config, registry, log } = this.options;
+  private accept(ws: WebSocket, user: VerifiedUser, fault: FaultName | undefined): void {
+    const { registry, log } = this.options;
     ws.on('error', () => ws.terminate());
-    if (config.fault === 'ws-close-1008' || config.fault === 'ws-close-1011') {
+    if (fault === 'ws-close-1008' || fault === 'ws-close-1011') {
       registry.stats.refused += 1;
       const [code, reason] =
-        config.fault === 'ws-close-1008'
+        fault === 'ws-close-1008'
           ? [1008, 'auth failed: token expired']
           : [1011, 'auth failed: auth service unavailable'];
-      log(`socket accepted then closed ${code} (fault ${config.fault})`);
+      log(`socket accepted then closed ${code} (fault ${fault})`);
       ws.close(code, reason);
       return;
     }
@@ -91,6 +95,7 @@ export class AgentSocketGateway {
     const connection: Connection = {
       connectionId: `conn_${randomBytes(6).toString('hex')}`,
       userId: user.userId,
+      fault,
       runs: 0,
       abort: new AbortController(),
     };
@@ -160,7 +165,7 @@ export class AgentSocketGateway {
       connectionId: connection.connectionId,
       runMs: config.runMs,
       runShape: config.runShape,
-      fault: config.fault,
+      fault: connection.fault,
       faultDelayMs: config.faultDelayMs,
       floodFrames: config.floodFrames,
     };
@@ -169,7 +174,7 @@ export class AgentSocketGateway {
       userId: connection.userId,
       threadId,
       content,
-      terminateAfterToolExecuting: first && config.fault === 'ws-close-mid-run',
+      terminateAfterToolExecuting: first && connection.fault === 'ws-close-mid-run',
     });
     log(`run started on ${connection.connectionId} for ${connection.userId}`);
     run.then(
@@ -177,7 +182,7 @@ export class AgentSocketGateway {
       (err: unknown) => log(`run failed: ${err instanceof Error ? err.message : String(err)}`),
     );
 
-    if (config.fault === 'cross-user-leak') {
+    if (connection.fault === 'cross-user-leak') {
       const other = users.all().find((u) => u.id !== connection.userId)?.id ?? 'usr_intruder';
       executeRun({
         ...common,
