@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
+import { withForeignAnswer } from './after-completion.ts';
 import type { FaultName } from './faults.ts';
 import { applyEventFault, type PlanStep, paceGaps, planRun } from './run-plan.ts';
 import type { RunRecord, RunRegistry } from './run-registry.ts';
@@ -50,12 +51,29 @@ async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
   }
 }
 
+/** Sends one agent event of `record` and notes it (and the run's answer) in the registry. */
+export function sendRunEvent(
+  ws: WebSocket,
+  registry: RunRegistry,
+  record: RunRecord,
+  type: string,
+  payload: Record<string, unknown>,
+  timestamp: string | number = new Date().toISOString(),
+): void {
+  const { run_id, thread_id } = record;
+  record.events.push({ type, sent_at_ms: Date.now() });
+  if (type === 'agent_completed' && typeof payload.result === 'string')
+    registry.noteAnswer(record, payload.result);
+  ws.send(JSON.stringify({ type, run_id, thread_id, timestamp, payload }));
+}
+
 class RunSender {
   private events = 0;
   private heartbeats = 0;
 
   constructor(
     private readonly ws: WebSocket,
+    private readonly registry: RunRegistry,
     private readonly record: RunRecord,
   ) {}
 
@@ -70,11 +88,8 @@ class RunSender {
 
   event(type: string, payload: Record<string, unknown>): boolean {
     if (!this.open) return false;
-    const { run_id, thread_id } = this.record;
     this.events += 1;
-    const frame = { type, run_id, thread_id, timestamp: RunSender.timestamp(this.events), payload };
-    this.record.events.push({ type, sent_at_ms: Date.now() });
-    this.ws.send(JSON.stringify(frame));
+    sendRunEvent(this.ws, this.registry, this.record, type, payload, RunSender.timestamp(this.events));
     return true;
   }
 
@@ -133,7 +148,7 @@ export async function executeRun(opts: AgentRunOptions): Promise<RunRecord> {
     connection_id: opts.connectionId,
     ...(opts.leakedToUserId !== undefined ? { leaked_to_user_id: opts.leakedToUserId } : {}),
   });
-  const sender = new RunSender(opts.ws, record);
+  const sender = new RunSender(opts.ws, opts.registry, record);
   const fault = opts.leakedToUserId === undefined ? opts.fault : undefined;
   // A fixed shape (for benchmarks): every run has the most events, evenly paced over exactly
   // runMs, so runs compared against each other differ only in what the client does.
@@ -158,7 +173,11 @@ export async function executeRun(opts: AgentRunOptions): Promise<RunRecord> {
         eventIndex === 0
           ? await pause(wait, opts.signal)
           : await gap(sender, wait, eventIndex === binaryAt, opts.signal);
-      ok = ok && sender.event(step.type, step.payload);
+      const payload =
+        step.type === 'agent_completed' && fault === 'ui-shows-other-answer'
+          ? withForeignAnswer(step.payload, opts.registry, opts.userId)
+          : step.payload;
+      ok = ok && sender.event(step.type, payload);
       eventIndex += 1;
       if (ok && step.type === 'tool_executing' && opts.terminateAfterToolExecuting) {
         opts.ws.terminate();

@@ -32,6 +32,15 @@ export const FAULT_NAMES = [
   // frontend
   'ui-not-rendered',
   'ui-throws',
+  // negative controls: each makes one check of one spec fail
+  'ws-accepts-no-token',
+  'ws-accepts-garbage-token',
+  'ws-accepts-expired-token',
+  'ws-accepts-foreign-key',
+  'ui-stays-on-dead-chat',
+  'ui-never-reconnects',
+  'isolation-leak-late',
+  'ui-shows-other-answer',
 ] as const;
 
 export type FaultName = (typeof FAULT_NAMES)[number];

@@ -29,14 +29,22 @@ export class RunRegistry {
     runs_started: 0,
     runs_completed: 0,
     flood_frames_sent: 0,
+    /** Sockets accepted with a bad credential (the ws-accepts-* faults). */
+    bad_credentials_accepted: 0,
+    /** Frames of another user's run sent after a completion (isolation-leak-late, leak-after-completed). */
+    late_leak_frames_sent: 0,
   };
   private readonly runs: RunRecord[] = [];
+  /** Each run's answer (`agent_completed`'s result), for the ui-shows-other-answer fault. */
+  private readonly answers = new Map<string, string>();
 
   /** Starts a record; leaked runs are recorded but not counted as started or completed. */
   begin(record: Omit<RunRecord, 'status' | 'events'>): RunRecord {
     const run: RunRecord = { ...record, status: 'running', events: [] };
     this.runs.push(run);
-    if (this.runs.length > MAX_RUNS) this.runs.splice(0, this.runs.length - MAX_RUNS);
+    if (this.runs.length > MAX_RUNS) {
+      for (const old of this.runs.splice(0, this.runs.length - MAX_RUNS)) this.answers.delete(old.run_id);
+    }
     if (run.leaked_to_user_id === undefined) this.stats.runs_started += 1;
     return run;
   }
@@ -48,5 +56,29 @@ export class RunRegistry {
 
   list(): readonly RunRecord[] {
     return this.runs;
+  }
+
+  noteAnswer(run: RunRecord, answer: string): void {
+    this.answers.set(run.run_id, answer);
+  }
+
+  answerOf(run: RunRecord): string | undefined {
+    return this.answers.get(run.run_id);
+  }
+
+  /**
+   * The newest run (not a leaked one) of a user other than `userId` that sent an event within
+   * the last `withinMs`; with `answered`, only runs that sent their answer.
+   */
+  latestOfOtherUser(userId: string, withinMs: number, answered = false): RunRecord | undefined {
+    const now = Date.now();
+    for (let i = this.runs.length - 1; i >= 0; i--) {
+      const run = this.runs[i];
+      if (run === undefined || run.user_id === userId || run.leaked_to_user_id !== undefined) continue;
+      if (answered && !this.answers.has(run.run_id)) continue;
+      const last = run.events.at(-1);
+      if (last !== undefined && now - last.sent_at_ms <= withinMs) return run;
+    }
+    return undefined;
   }
 }

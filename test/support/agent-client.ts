@@ -3,6 +3,7 @@
  * `/ws` socket that records every frame with its arrival time, and waits that end on evidence
  * (a frame, a close) or a deadline, never on a sleep.
  */
+import { generateKeyPair, SignJWT } from 'jose';
 import { request } from 'undici';
 import WebSocket from 'ws';
 import { PLATFORM_DEFAULTS } from './platform.ts';
@@ -158,4 +159,24 @@ export async function establishedClient(wsUrl: string, token: string | undefined
   const client = new AgentClient(wsUrl, token);
   await client.waitFor((frame) => frame.type === 'connection_established', 'connection_established');
   return client;
+}
+
+/** The kinds of bad credential the auth spec presents, each made the way a client would get it. */
+export async function badCredentials(authUrl: string, email: string) {
+  const expired = (await testAuth(authUrl, email, { expires_in: -60 })).access_token;
+  const { privateKey } = await generateKeyPair('ES256');
+  const foreign = await new SignJWT({ email })
+    .setProtectedHeader({ alg: 'ES256', kid: 'not-published' })
+    .setSubject((await testAuth(authUrl, email)).user.id)
+    .setIssuer('golden-path-reference-auth')
+    .setAudience('golden-path')
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(privateKey);
+  return {
+    'no-token': undefined,
+    'garbage-token': `not-a-jwt.${crypto.randomUUID()}`,
+    'expired-token': expired,
+    'foreign-key': foreign,
+  } as const;
 }
