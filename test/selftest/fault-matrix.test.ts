@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { DiagnosisEntry } from '../../reporters/run-summary.ts';
+import type { EvidenceRecord } from '../../harness/evidence-record.ts';
 import {
   type ChildRun,
   firstCause,
@@ -148,7 +148,7 @@ async function withPlatform<T>(row: Row, use: (platform: RunningPlatform) => Pro
   }
 }
 
-const testsOf = (run: ChildRun): DiagnosisEntry[] => run.diagnosis?.tests ?? [];
+const testsOf = (run: ChildRun): EvidenceRecord[] => run.diagnosis?.tests ?? [];
 const failedIn = (run: ChildRun) =>
   testsOf(run).filter((test) => test.status !== 'passed' && test.status !== 'skipped');
 
