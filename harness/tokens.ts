@@ -30,6 +30,8 @@ export interface UserToken {
   refreshToken: string;
   /** Epoch seconds, from the verified `exp` claim. */
   expiresAt: number;
+  /** Epoch seconds, from the verified `iat` claim (else when it was obtained): with `expiresAt`, its lifetime. */
+  issuedAt?: number;
   /** How this token was obtained: for the report and for counting token requests. */
   source: 'test-auth' | 'refresh' | 'cache';
 }
@@ -223,6 +225,17 @@ export function tokenCacheDir(config: HarnessConfig): string {
 export const secondsLeft = (token: UserToken, now = Date.now()): number => token.expiresAt - now / 1000;
 
 /**
+ * How long a token must still be valid to be used: the configured margin, but never more than
+ * half the token's own lifetime. A margin close to the lifetime (120 s against 126 s tokens)
+ * would otherwise call a token just issued "near expiry" a few seconds later, and every worker
+ * would refresh it again; capped, each token serves at least half its life before it is replaced.
+ */
+export function reuseThreshold(token: UserToken, marginS: number): number {
+  const lifetime = token.issuedAt === undefined ? Number.NaN : token.expiresAt - token.issuedAt;
+  return lifetime > 0 ? Math.min(marginS, lifetime / 2) : marginS;
+}
+
+/**
  * Get a verified token for one user: the cached one while it stays valid past the margin,
  * else a refreshed one, else a new one from test-auth. Every token is registered as a secret.
  */
@@ -237,7 +250,7 @@ export async function obtainToken(
   if (cached) {
     secrets.add('access-token', cached.accessToken);
     secrets.add('refresh-token', cached.refreshToken);
-    if (secondsLeft(cached) > config.tokenMinValidityS) {
+    if (secondsLeft(cached) > reuseThreshold(cached, config.tokenMinValidityS)) {
       try {
         await verifyToken(config, keys, cached.accessToken, { email, userId: cached.userId });
         return cached;
@@ -262,6 +275,7 @@ export async function obtainToken(
     accessToken: body.access_token,
     refreshToken: body.refresh_token,
     expiresAt: claims.exp,
+    issuedAt: typeof claims.iat === 'number' ? claims.iat : Math.floor(Date.now() / 1000),
     source,
   };
   cache.write(config.authUrl, token);

@@ -4,10 +4,18 @@
  * output, ending with one "N passed, N failed" line. Stages:
  *   typecheck → lint → unit tests (pure logic) → the e2e suite on the bundled platform →
  *   self-tests (child runs against platforms started with faults, secret scan, tokens, ...).
- * `npm test -- <stage> ...` runs only the named stages.
+ *
+ * A stage passes only when its tool succeeded AND it did something: type-checked or linted at
+ * least one of the project's files, or ran at least one test (skipped ones do not count). A
+ * glob that matches nothing, a grep that selects no test or a stray `test.only` elsewhere must
+ * not turn a stage green by running nothing.
+ *
+ *   npm test -- <stage> ...                     only the named stages
+ *   npm test -- unit -- --test-name-pattern=x   arguments after a second `--` go to the test
+ *                                               stages' runners (node --test, playwright test)
  */
-import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,40 +25,139 @@ const files = (dir) =>
     .filter((name) => name.endsWith('.test.ts'))
     .sort()
     .map((name) => path.join(dir, name));
-const node = (...args) => [process.execPath, args];
+const bin = (...parts) => path.join(root, 'node_modules', ...parts);
+
+/** What `node --test --test-reporter=spec` ran: its (last) summary's tests, less skipped and todo. */
+function nodeTestsRun(output) {
+  const count = (name) =>
+    Number([...output.matchAll(new RegExp(`^\\S* ?${name} (\\d+)$`, 'gm'))].at(-1)?.[1] ?? Number.NaN);
+  const ran = count('tests') - count('skipped') - count('todo');
+  return Number.isNaN(ran)
+    ? { ran: 0, what: 'tests (no summary in the output)' }
+    : { ran, what: ran === 1 ? 'test' : 'tests' };
+}
+
+/** What the e2e run ran, from the diagnosis.json it wrote (a stale one is not this run's). */
+function e2eTestsRun(_output, startedAt) {
+  const file = path.resolve(root, process.env.E2E_OUTPUT_DIR ?? '.', 'diagnosis.json');
+  if (!existsSync(file) || statSync(file).mtimeMs < startedAt)
+    return { ran: 0, what: `tests (no ${path.relative(root, file)} written)` };
+  const { counts = {} } = JSON.parse(readFileSync(file, 'utf8'));
+  const ran = Object.entries(counts)
+    .filter(([status]) => status !== 'skipped')
+    .reduce((sum, [, count]) => sum + count, 0);
+  return { ran, what: ran === 1 ? 'test' : 'tests' };
+}
+
+const isListedFile = (line) => path.isAbsolute(line) && !line.includes(`${path.sep}node_modules${path.sep}`);
 
 const stages = {
-  typecheck: () => node(path.join('node_modules', 'typescript', 'bin', 'tsc'), '--noEmit'),
-  lint: () => node(path.join('node_modules', '@biomejs', 'biome', 'bin', 'biome'), 'check', '.'),
-  unit: () => node('--import', 'tsx', '--test', '--test-reporter=spec', ...files('test/unit')),
-  e2e: () => node(path.join('node_modules', '@playwright', 'test', 'cli.js'), 'test'),
-  selftest: () =>
-    node(
+  typecheck: {
+    command: () => [bin('typescript', 'bin', 'tsc'), '--noEmit', '--listFiles'],
+    // The file list is for counting; only the diagnostics are shown.
+    shown: (line) => !path.isAbsolute(line),
+    done: (output) => ({ ran: output.split('\n').filter(isListedFile).length, what: 'files type-checked' }),
+  },
+  lint: {
+    command: () => [bin('@biomejs', 'biome', 'bin', 'biome'), 'check', '.'],
+    done: (output) => ({ ran: Number(/Checked (\d+) files?/.exec(output)?.[1] ?? 0), what: 'files linted' }),
+  },
+  unit: {
+    command: (extra) => [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-reporter=spec',
+      ...extra,
+      ...files('test/unit'),
+    ],
+    done: nodeTestsRun,
+  },
+  e2e: {
+    command: (extra) => [bin('@playwright', 'test', 'cli.js'), 'test', ...extra],
+    done: e2eTestsRun,
+  },
+  selftest: {
+    command: (extra) => [
       '--import',
       'tsx',
       '--test',
       '--test-reporter=spec',
       '--test-concurrency=1',
+      ...extra,
       ...files('test/selftest'),
-    ),
+    ],
+    done: nodeTestsRun,
+  },
 };
 
-const wanted = process.argv.slice(2).filter((arg) => arg in stages);
+/**
+ * The stages' environment. Without NODE_TEST_CONTEXT: set when this runner itself runs under
+ * `node --test` (its own self-test), it would make a stage's `node --test` talk the parent
+ * runner's protocol instead of printing its report.
+ */
+const { NODE_TEST_CONTEXT: _context, ...inherited } = process.env;
+const stageEnv = { ...inherited, FORCE_COLOR: '0' };
+
+/** Run one stage, its output shown as it comes (filtered by `shown`) and kept for counting. */
+function runStage(stage, extra) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, stage.command(extra), {
+      cwd: root,
+      stdio: ['inherit', 'pipe', 'pipe'],
+      env: stageEnv,
+    });
+    let output = '';
+    const pass = (stream, target) => {
+      let pending = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk) => {
+        output += chunk;
+        if (!stage.shown) return target.write(chunk);
+        const lines = (pending + chunk).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) if (stage.shown(line)) target.write(`${line}\n`);
+      });
+      stream.on('end', () => {
+        if (pending && (!stage.shown || stage.shown(pending))) target.write(pending);
+      });
+    };
+    pass(child.stdout, process.stdout);
+    pass(child.stderr, process.stderr);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+const separator = process.argv.indexOf('--', 2);
+const own = separator < 0 ? process.argv.slice(2) : process.argv.slice(2, separator);
+const extra = separator < 0 ? [] : process.argv.slice(separator + 1);
+const unknown = own.filter((arg) => !(arg in stages));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `unknown stage(s): ${unknown.join(', ')}; the stages are ${Object.keys(stages).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+
 const results = [];
-for (const name of wanted.length > 0 ? wanted : Object.keys(stages)) {
-  const [command, args] = stages[name]();
+for (const name of own.length > 0 ? own : Object.keys(stages)) {
+  const stage = stages[name];
   process.stdout.write(`\n=== ${name}\n`);
   const started = Date.now();
-  const run = spawnSync(command, args, {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, FORCE_COLOR: '0' },
+  const { code, output } = await runStage(stage, name === 'typecheck' || name === 'lint' ? [] : extra);
+  const { ran, what } = stage.done(output, started);
+  results.push({
+    name,
+    ok: code === 0 && ran > 0,
+    note: code !== 0 ? `exit ${code}, ${ran} ${what}` : ran > 0 ? `${ran} ${what}` : `ran nothing: 0 ${what}`,
+    seconds: ((Date.now() - started) / 1000).toFixed(1),
   });
-  results.push({ name, ok: run.status === 0, seconds: ((Date.now() - started) / 1000).toFixed(1) });
 }
 process.stdout.write('\n=== summary\n');
 for (const result of results)
-  process.stdout.write(`${result.ok ? 'pass' : 'FAIL'}  ${result.name} (${result.seconds} s)\n`);
+  process.stdout.write(
+    `${result.ok ? 'pass' : 'FAIL'}  ${result.name} (${result.seconds} s): ${result.note}\n`,
+  );
 const failed = results.filter((result) => !result.ok).length;
 process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`);
 process.exit(failed === 0 ? 0 : 1);

