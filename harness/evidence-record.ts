@@ -32,6 +32,8 @@ export interface EvidenceRecord {
   sockets?: SocketAttempt[];
   /** The run's preflight record, relative to the output folder, when global setup left one. */
   preflight?: string;
+  /** The test's annotations: a skip's reason, which credential a case used and where it came from. */
+  annotations?: { type: string; description?: string }[];
 }
 
 /** `diagnosis.json`: the run's outcome and one evidence record per test (and per setup failure). */
@@ -95,7 +97,16 @@ export function testRecord(test: TestCase, result: TestResult, cwd = process.cwd
     ...(timeline ? { timeline } : {}),
     ...(steps.length > 0 ? { steps } : {}),
     ...(sockets && sockets.length > 0 ? { sockets } : {}),
+    ...annotationsOf(result),
   };
+}
+
+function annotationsOf(result: TestResult): Pick<EvidenceRecord, 'annotations'> {
+  const annotations = result.annotations.map(({ type, description }) => ({
+    type,
+    ...(description === undefined ? {} : { description }),
+  }));
+  return annotations.length > 0 ? { annotations } : {};
 }
 
 /** The record of an error outside any test: global setup stopping the run. */

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { createRemoteJWKSet, customFetch, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { CausedError } from './causes.ts';
 import type { HarnessConfig } from './config.ts';
+import { ExpiredTokenStore } from './expired-tokens.ts';
 import { describeNetworkError, fetchVia, networkErrorCode, prepareHttp, request } from './http.ts';
 import type { SecretRegistry } from './secrets.ts';
 import { urlUnder } from './url.ts';
@@ -207,12 +208,21 @@ export class TokenCache {
   }
 
   write(authUrl: string, token: UserToken): void {
+    this.retirePrevious(authUrl, token);
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = this.file(authUrl, token.email);
     const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, JSON.stringify(token), { mode: 0o600 });
     chmodSync(temp, 0o600);
     renameSync(temp, file);
+  }
+
+  /** The access token this write replaces becomes, once expired, the auth spec's expired token. */
+  private retirePrevious(authUrl: string, token: UserToken): void {
+    const previous = this.read(authUrl, token.email);
+    if (!previous || previous.accessToken === token.accessToken) return;
+    const { accessToken, expiresAt } = previous;
+    new ExpiredTokenStore(this.dir).retire(authUrl, token.email, { accessToken, expiresAt });
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { CauseCode } from '../causes.ts';
 import type { EvidenceRecord } from '../evidence-record.ts';
+import { type SkippedCase, sayRefused } from '../skipped-cases.ts';
 import { featureTagOf } from '../spec-tags.ts';
 import type { CheckedRun } from './timelines.ts';
 import type { CriterionId, Evidence, Failure, Latency } from './verdict.ts';
@@ -20,6 +21,8 @@ export interface ProofInput {
   evidence: Evidence;
   /** Titles of this criterion's passing tests. */
   passed: string[];
+  /** Its cases that did not run. */
+  skipped: SkippedCase[];
   /** The golden-path and isolation runs that left a timeline, each checked. */
   runs: CheckedRun[];
   latency: Latency[];
@@ -39,6 +42,8 @@ export interface Criterion {
   failuresIn?: (evidence: Evidence) => Failure[];
   /** Evidence beyond its passing tests; without it, the passing tests are the proof. */
   prove?: (input: ProofInput) => Proof;
+  /** Its proof names its skipped cases itself; otherwise they are added after it. */
+  saysSkipped?: true;
 }
 
 const passed = (text: string): Proof => ({ status: 'passed', text });
@@ -113,6 +118,12 @@ export const CRITERIA: Criterion[] = [
     id: 'unauthenticated',
     title: 'Unauthenticated access refused',
     proof: 'the agent socket refused every bad credential and the page sent the user to sign in',
+    // "3 of 4 kinds refused; expired token not run: ...", never "every" for three.
+    prove: ({ evidence, passed: titles, skipped }) =>
+      passed(
+        sayRefused(evidence.diagnosis?.tests.filter((test) => titles.includes(test.title)) ?? [], skipped),
+      ),
+    saysSkipped: true,
   },
   tokens,
   {
@@ -155,6 +166,16 @@ export const CRITERION_OF_CODE: Partial<Record<CauseCode, CriterionId>> = {
   CROSS_USER_LEAK: 'isolation',
   UI_NOT_RENDERED: 'ui',
   PAGE_ERROR: 'ui',
+};
+
+/**
+ * Codes that, raised by this spec, speak against the spec's own criterion rather than the one
+ * CRITERION_OF_CODE names: the auth spec's page staying on a dead chat is a refusal not carried
+ * through, and its socket's silence is no refusal; neither says anything of the UI or the
+ * signed-in socket criteria.
+ */
+export const SPEC_OWN_CODES: Partial<Record<SignoffSpec, readonly CauseCode[]>> = {
+  '@auth': ['UI_NOT_RENDERED', 'WS_HANDSHAKE_TIMEOUT'],
 };
 
 /** Codes that belong to no criterion: they stop the whole run (and so reject it). */

@@ -5,12 +5,14 @@
  */
 import { type CauseCode, journeyRank } from '../causes.ts';
 import type { EnvironmentBlock } from '../environment.ts';
+import { type SkippedCase, saySkipped, skippedCaseOf } from '../skipped-cases.ts';
 import {
   ANY_STAGE,
   CRITERIA,
   CRITERION_OF_CODE,
   type Criterion,
   SPEC_CRITERIA,
+  SPEC_OWN_CODES,
   specOf,
   TIMELINE_SPECS,
 } from './criteria.ts';
@@ -31,6 +33,7 @@ interface Tally {
   failed: { title: string; code: string }[];
   /** Tests that failed before they reached this criterion: no evidence either way. */
   blocked: { title: string; code: string }[];
+  skipped: SkippedCase[];
 }
 
 /** A summary without the `[CODE]` it starts with (the code is shown beside it). */
@@ -39,21 +42,31 @@ const withoutCode = (summary: string) => summary.replace(/^\s*(?:Error:\s*)?\[[A
 /** Credit each test's result to the criteria its spec is evidence for, as far as it got. */
 function tallyTests(evidence: Evidence): { tally: Map<CriterionId, Tally>; failures: Failure[] } {
   const tally = new Map<CriterionId, Tally>(
-    CRITERIA.map(({ id }) => [id, { passed: [], failed: [], blocked: [] }]),
+    CRITERIA.map(({ id }) => [id, { passed: [], failed: [], blocked: [], skipped: [] }]),
   );
   const at = (id: CriterionId) => tally.get(id) as Tally;
   const failures: Failure[] = [];
   for (const entry of evidence.diagnosis?.tests ?? []) {
     const spec = specOf(entry);
-    if (!spec || entry.status === 'skipped') continue;
+    if (!spec) continue;
     const own = spec !== 'setup' ? SPEC_CRITERIA[spec] : [];
+    if (entry.status === 'skipped') {
+      for (const id of own) at(id).skipped.push(skippedCaseOf(entry));
+      continue;
+    }
     if (entry.status === 'passed') {
       for (const id of own) at(id).passed.push(entry.title);
       continue;
     }
     const code = entry.code ?? 'NO_CAUSE_CODE';
-    failures.push({ code, title: entry.title, summary: withoutCode(entry.summary ?? entry.status) });
-    const target = entry.code ? CRITERION_OF_CODE[entry.code] : undefined;
+    const ownCode = spec !== 'setup' && entry.code && SPEC_OWN_CODES[spec]?.includes(entry.code);
+    const target = ownCode ? own[0] : entry.code ? CRITERION_OF_CODE[entry.code] : undefined;
+    failures.push({
+      code,
+      title: entry.title,
+      summary: withoutCode(entry.summary ?? entry.status),
+      ...(ownCode && target ? { criterion: target } : {}),
+    });
     if (target) at(target).failed.push({ title: entry.title, code });
     // The journey got past the criteria before its cause's; those after it were never reached.
     const reached = target && !ANY_STAGE.has(code) ? own.indexOf(target) : -1;
@@ -78,9 +91,9 @@ function tallyTests(evidence: Evidence): { tally: Map<CriterionId, Tally>; failu
 
 function judge(
   criterion: Criterion,
-  { passed, failed, blocked }: Tally,
+  { passed, failed, blocked, skipped }: Tally,
   failures: Failure[],
-  proofInput: Omit<Parameters<NonNullable<Criterion['prove']>>[0], 'passed'>,
+  proofInput: Omit<Parameters<NonNullable<Criterion['prove']>>[0], 'passed' | 'skipped'>,
 ): CriterionResult {
   const testsSeen = [
     ...new Set([...passed, ...failed.map((item) => item.title), ...blocked.map((item) => item.title)]),
@@ -93,7 +106,9 @@ function judge(
     codes,
     evidence,
     tests: testsSeen,
+    ...(skipped.length > 0 ? { skipped } : {}),
   });
+  const notRun = skipped.length > 0 ? `; ${saySkipped(skipped)}` : '';
   if (failed.length > 0) {
     const first = failures.find((failure) => failure.code === codes[0]);
     return result('failed', `${codes.map((code) => `[${code}]`).join(' ')} ${first?.summary ?? ''}`.trim());
@@ -103,14 +118,17 @@ function judge(
       const codesBefore = [...new Set(blocked.map((item) => `[${item.code}]`))].join(' ');
       return result('unproven', `not reached: the journey failed earlier (${codesBefore})`);
     }
-    return result('unproven', 'no test of this criterion ran');
+    return result('unproven', `no test of this criterion ran${notRun}`);
   }
   if (blocked.length > 0) {
-    return result('unproven', `${passed.length} test(s) passed, ${blocked.length} did not get this far`);
+    return result(
+      'unproven',
+      `${passed.length} test(s) passed, ${blocked.length} did not get this far${notRun}`,
+    );
   }
-  if (!criterion.prove) return result('passed', `${passed.length} test(s): ${criterion.proof}`);
-  const proof = criterion.prove({ ...proofInput, passed });
-  return result(proof.status, proof.text);
+  if (!criterion.prove) return result('passed', `${passed.length} test(s): ${criterion.proof}${notRun}`);
+  const proof = criterion.prove({ ...proofInput, passed, skipped });
+  return result(proof.status, `${proof.text}${criterion.saysSkipped ? '' : notRun}`);
 }
 
 /** The first cause in journey order; for a rejection without a failure, the first unproven criterion. */
@@ -121,7 +139,8 @@ function causeOfVerdict(
 ): SignoffVerdict['cause'] {
   const first = failures[0];
   if (first) {
-    const criterion = first.code ? CRITERION_OF_CODE[first.code as CauseCode] : undefined;
+    const criterion =
+      first.criterion ?? (first.code ? CRITERION_OF_CODE[first.code as CauseCode] : undefined);
     return {
       ...(first.code ? { code: first.code } : {}),
       ...(criterion ? { criterion } : {}),

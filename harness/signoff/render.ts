@@ -1,4 +1,5 @@
 /** The verdict for people: `verdict.md`, and the lines the sign-off prints. */
+import { saySkipped } from '../skipped-cases.ts';
 import type { CriterionStatus, SignoffVerdict } from './verdict.ts';
 
 export const STATUS_WORD: Record<CriterionStatus, string> = {
@@ -10,6 +11,14 @@ export const STATUS_WORD: Record<CriterionStatus, string> = {
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 const coded = (code: string | undefined, quote = '`') => (code ? `${quote}[${code}]${quote} ` : '');
 
+/** Cases that did not run, by criterion: part of the summary wherever the verdict is stated. */
+function notRunOf(verdict: SignoffVerdict): string {
+  const said = verdict.criteria
+    .filter((criterion) => criterion.skipped?.length)
+    .map((criterion) => `${criterion.title}: ${saySkipped(criterion.skipped ?? [])}`);
+  return said.length > 0 ? ` Not run: ${cell(said.join('; '))}.` : '';
+}
+
 export function toMarkdown(verdict: SignoffVerdict): string {
   const lines = [`# Sign-off: ${verdict.verdict}`, ''];
   if (verdict.cause) {
@@ -18,7 +27,7 @@ export function toMarkdown(verdict: SignoffVerdict): string {
       '',
     );
   } else {
-    lines.push('**APPROVED**: every criterion passed, with the evidence below.', '');
+    lines.push(`**APPROVED**: every criterion passed, with the evidence below.${notRunOf(verdict)}`, '');
   }
   lines.push('| result | criterion | codes | evidence |', '|---|---|---|---|');
   for (const criterion of verdict.criteria) {
@@ -75,7 +84,9 @@ export function toConsole(verdict: SignoffVerdict, where: string): string {
   if (verdict.cause) lines.push(`  cause: ${coded(verdict.cause.code, '')}${verdict.cause.summary}`);
   for (const criterion of verdict.criteria) {
     const codes = criterion.codes.length ? ` [${criterion.codes.join(', ')}]` : '';
-    lines.push(`  ${STATUS_WORD[criterion.status].padEnd(11)} ${criterion.title}${codes}`);
+    // A criterion with a case not run says so on its line, with its evidence ("3 of 4 ...").
+    const said = criterion.skipped?.length ? `: ${criterion.evidence}` : '';
+    lines.push(`  ${STATUS_WORD[criterion.status].padEnd(11)} ${criterion.title}${codes}${said}`);
   }
   for (const warning of verdict.warnings) lines.push(`  warning: ${warning}`);
   lines.push(`  verdict: ${where} (and verdict.json)`, '');

@@ -4,6 +4,7 @@ import type { EnvironmentBlock } from '../environment.ts';
 import type { Diagnosis } from '../evidence-record.ts';
 import type { PreflightResult } from '../preflight.ts';
 import type { RunState } from '../run-context.ts';
+import type { SkippedCase } from '../skipped-cases.ts';
 
 export type CriterionId =
   | 'services'
@@ -23,6 +24,8 @@ export interface CriterionResult {
   codes: string[];
   evidence: string;
   tests: string[];
+  /** Its cases that did not run, each with the reason: said wherever the criterion is. */
+  skipped?: SkippedCase[];
 }
 
 export interface Latency {
@@ -36,6 +39,8 @@ export interface Failure {
   code?: string;
   title: string;
   summary: string;
+  /** The criterion it fails, when its spec decides that rather than its code (SPEC_OWN_CODES). */
+  criterion?: CriterionId;
 }
 
 export interface Evidence {

@@ -7,19 +7,14 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import type { Diagnosis } from '../../harness/evidence-record.ts';
 
-/**
- * The project root and Playwright's CLI, found here rather than taken from harness/run-context.ts:
- * the self-tests' support must load none of the harness modules the secret scrubber loads, so the
- * secret scan that uses it stays independent of the code it checks.
- */
+// Found here rather than imported from harness/run-context.ts: the secret scan starts platforms
+// with this module and must load no module the scrubber loads (test/unit/secret-search.test.ts).
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PLAYWRIGHT_CLI = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
-
-import { fileURLToPath } from 'node:url';
-
 
 export const PLATFORM_DEFAULTS = {
   bypassKey: 'local-bypass-key',

@@ -286,3 +286,56 @@ describe('the sign-off decision', () => {
     assert.match(toConsole(verdict, 'v.md'), /sign-off: REJECTED\n {2}cause: \[EVENT_MISSING\]/);
   });
 });
+
+describe('the sign-off says what did not run', () => {
+  const KINDS = ['no token', 'garbage token', 'expired token', 'foreign-key token'];
+  const IGNORED = 'the deployment ignores test-auth `expires_in`';
+  const credential = (kind: string) => ({ type: 'credential', description: kind });
+  const authCase = (kind: string, extra: Partial<EvidenceRecord> = {}) =>
+    entry('e2e/auth.spec.ts', `refuses ${kind}`, {
+      tags: ['@auth'],
+      annotations: [credential(kind)],
+      ...extra,
+    });
+  const skipped = (kind: string) =>
+    authCase(kind, {
+      status: 'skipped',
+      annotations: [credential(kind), { type: 'skip', description: IGNORED }],
+    });
+  /** The healthy tests with these auth cases in place of its one. */
+  const withAuth = (...auth: EvidenceRecord[]) =>
+    evidence([...healthyTests().filter((test) => !test.file?.includes('auth')), ...auth]);
+  const others = KINDS.filter((kind) => kind !== 'expired token').map((kind) => authCase(kind));
+  const row = (verdict: SignoffVerdict, id: CriterionId) =>
+    verdict.criteria.find((criterion) => criterion.id === id);
+
+  it('3 of 4 kinds: the skipped case and its reason in its row, its console line and the summary', () => {
+    const verdict = decide(withAuth(...others, skipped('expired token')));
+    const said = `3 of 4 kinds refused; expired token not run: ${IGNORED}`;
+    const evidenceText = row(verdict, 'unauthenticated')?.evidence ?? '';
+    assert.equal(row(verdict, 'unauthenticated')?.status, 'passed');
+    assert.ok(evidenceText.startsWith(said), evidenceText);
+    assert.doesNotMatch(evidenceText, /every/);
+    assert.ok(toConsole(verdict, 'v.md').includes(`Unauthenticated access refused: ${said}`));
+    assert.match(toMarkdown(verdict), /Not run: Unauthenticated access refused: expired token not run: /);
+  });
+
+  it('none ran: NO EVIDENCE, not approved, with the reasons', () => {
+    const verdict = decide(withAuth(...KINDS.map(skipped)));
+    assert.equal(verdict.verdict, 'REJECTED');
+    assert.equal(row(verdict, 'unauthenticated')?.status, 'unproven');
+    assert.match(
+      row(verdict, 'unauthenticated')?.evidence ?? '',
+      /^no test of this criterion ran; no token not run: /,
+    );
+  });
+
+  it("the auth spec's page staying on the dead chat fails its own criterion, not the UI's", () => {
+    const stuck = authCase('expired token', failing('UI_NOT_RENDERED'));
+    const verdict = decide(withAuth(...others, stuck));
+    assert.equal(row(verdict, 'unauthenticated')?.status, 'failed');
+    assert.equal(row(verdict, 'ui')?.status, 'passed');
+    assert.equal(verdict.cause?.criterion, 'unauthenticated');
+    assert.equal(verdict.cause?.code, 'UI_NOT_RENDERED');
+  });
+});
