@@ -51,3 +51,8 @@ export function causeOf(message: string | undefined): CauseCode | undefined {
   const code = match?.[1];
   return code && code in CAUSES ? (code as CauseCode) : undefined;
 }
+
+/** The cause code a failure message names: at its start, else on the first line that has one. */
+export function causeIn(message: string | undefined): CauseCode | undefined {
+  return causeOf(message) ?? causeOf(/\[[A-Z_]+\][^\n]*/.exec(message ?? '')?.[0]);
+}
