@@ -48,6 +48,7 @@ async function setUp(fullConfig: FullConfig): Promise<void> {
   const secrets = new SecretRegistry(config.stateDir);
   secrets.add('bypass-key', config.bypassKey);
   secrets.add('password', config.password);
+  secrets.add('notify-webhook', config.notifyWebhook);
   const settings = describeConfig(config);
   log(
     `E2E_ENV=${config.env}: ${Object.entries(settings)

@@ -140,3 +140,32 @@ export function historyRuns(records: readonly LatencyRecord[], env: string): His
   }
   return [...runs.values()].sort((a, b) => a.run.localeCompare(b.run));
 }
+
+/** What a run's diagnosis holds that the history needs. */
+export interface RunTimelines {
+  startedAt: string;
+  tests: readonly { timeline?: readonly TimelineEntry[] }[];
+}
+
+/**
+ * Record a finished run: p50 and max of each event over every test that left a timeline.
+ * Returns whether it wrote (nothing when no test had a timeline, or the run is there already).
+ */
+export function recordRunLatency(
+  file: string,
+  diagnosis: RunTimelines,
+  where: { env: string; commit?: string | undefined },
+  now = new Date(),
+): boolean {
+  const timelines = diagnosis.tests.flatMap((test) => (test.timeline ? [test.timeline] : []));
+  return appendLatencyHistory(
+    file,
+    {
+      env: where.env,
+      run: diagnosis.startedAt,
+      ...(where.commit ? { commit: where.commit } : {}),
+      date: now.toISOString(),
+    },
+    eventLatency(timelines),
+  );
+}

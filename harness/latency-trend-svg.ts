@@ -15,6 +15,9 @@ export const TREND_COLOURS: Record<AgentEventType, string> = {
   agent_completed: '#cf222e',
 };
 
+/** How many runs the trend shows, the newest last. */
+export const TREND_RUNS = 30;
+
 const WIDTH = 960;
 const HEIGHT = 360;
 const LEFT = 70;

@@ -14,7 +14,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import type { FullConfig, Reporter } from '@playwright/test/reporter';
 import { ciRun, publicUrl, reportLabels } from '../fixtures/reporting.ts';
@@ -22,8 +21,12 @@ import type { RunState } from '../global-setup.ts';
 import { chooseBrowser } from '../harness/browser.ts';
 import { CAUSES, type CauseCode } from '../harness/causes.ts';
 import { type HarnessConfig, loadConfig } from '../harness/config.ts';
+import { gitCommit } from '../harness/git-commit.ts';
 import type { PreflightResult } from '../harness/preflight.ts';
 import { SecretRegistry } from '../harness/secrets.ts';
+
+/** Kept here too: the sign-off reads the commit from this module. */
+export { gitCommit };
 
 export interface Allure2Category {
   name: string;
@@ -98,28 +101,6 @@ const escapeValue = (value: string) =>
 
 export function toProperties(block: EnvironmentBlock): string {
   return `${block.map(([key, value]) => `${escapeKey(key)}=${escapeValue(value)}`).join('\n')}\n`;
-}
-
-/** The harness's own checkout: the commit that ran is this code's, wherever the run started. */
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** The commit under test: CI's, else git's, marked when the work tree has changes. */
-export function gitCommit(cwd = PROJECT_ROOT, env = process.env): string | undefined {
-  if (env.GITHUB_SHA) return env.GITHUB_SHA.slice(0, 12);
-  try {
-    const run = (args: string[]) =>
-      execFileSync('git', args, {
-        cwd,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-        timeout: 5_000,
-      }).trim();
-    const sha = run(['rev-parse', '--short=12', 'HEAD']);
-    const dirty = run(['status', '--porcelain', '--untracked-files=no']) !== '';
-    return dirty ? `${sha} (with uncommitted changes)` : sha;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The browser the tests ran on: the remote one, asked over its endpoint, or the local binary's own answer. */

@@ -1,12 +1,17 @@
 /**
  * The run's last words: counts, the cause of each failure, the five events and their times
- * since the message was sent, where the reports are; and `diagnosis.json` for tools.
+ * since the message was sent, where the reports are; and `diagnosis.json` for tools. An
+ * unsharded run also adds its event latency to the latency history (a shard's is added when the
+ * shards are merged, so that a run counts once).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FullResult, Reporter, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import type { TimelineEntry } from '../harness/agent-run.ts';
 import { type CauseCode, causeOf } from '../harness/causes.ts';
+import { resolveEnvironment } from '../harness/config.ts';
+import { gitCommit } from '../harness/git-commit.ts';
+import { latencyHistoryPath, recordRunLatency } from '../harness/latency-history.ts';
 
 export interface DiagnosisEntry {
   title: string;
@@ -66,6 +71,18 @@ function whereReportsAre(out: string): string[] {
   return lines;
 }
 
+/** This run's event latency into the latency history (nothing when no test left a timeline). */
+function recordLatency(diagnosis: Diagnosis): void {
+  if (!diagnosis.tests.some((entry) => entry.timeline && entry.timeline.length > 0)) return;
+  const settings = resolveEnvironment();
+  try {
+    const env = settings.E2E_ENV ?? 'local';
+    recordRunLatency(latencyHistoryPath(settings), diagnosis, { env, commit: gitCommit() });
+  } catch (error) {
+    process.stderr.write(`golden-path: latency history not written: ${(error as Error).message}\n`);
+  }
+}
+
 export default class RunSummary implements Reporter {
   private readonly entries: DiagnosisEntry[] = [];
   private readonly diagnosisFile: string;
@@ -122,6 +139,7 @@ export default class RunSummary implements Reporter {
     };
     mkdirSync(path.dirname(this.diagnosisFile), { recursive: true });
     writeFileSync(this.diagnosisFile, JSON.stringify(diagnosis, null, 2));
+    if (!process.env.E2E_SHARD_OUTPUT) recordLatency(diagnosis);
 
     const lines = [
       '',
@@ -132,7 +150,7 @@ export default class RunSummary implements Reporter {
       }`,
     ];
     for (const entry of this.entries) {
-      if (entry.timeline) {
+      if (entry.timeline && entry.timeline.length > 0) {
         const firsts = new Map<string, number>();
         for (const item of entry.timeline) if (!firsts.has(item.type)) firsts.set(item.type, item.ms);
         lines.push(

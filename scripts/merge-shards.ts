@@ -18,6 +18,7 @@
  *                         one sharded run never gives, counts once, with its worst outcome);
  *   signoff/evidence/<shard>/   each shard's preflight and token evidence, for
  *                         `npm run signoff -- --from`.
+ * and adds the merged run's event latency to the latency history (shards add none themselves).
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -35,6 +36,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { RunState } from '../global-setup.ts';
+import { resolveEnvironment } from '../harness/config.ts';
+import { gitCommit } from '../harness/git-commit.ts';
+import { latencyHistoryPath, recordRunLatency } from '../harness/latency-history.ts';
 import type { Diagnosis, DiagnosisEntry } from '../reporters/run-summary.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -241,6 +246,19 @@ export function mergeShards(
   return { diagnosis, results, html: html.ok };
 }
 
+/** The env the shards ran against, from their evidence (the merging machine may have no E2E_ENV). */
+function shardsEnv(out: string): string | undefined {
+  const evidence = path.join(out, 'signoff', 'evidence');
+  for (const shard of existsSync(evidence) ? readdirSync(evidence) : []) {
+    try {
+      return (JSON.parse(readFileSync(path.join(evidence, shard, 'run.json'), 'utf8')) as RunState).env;
+    } catch {
+      // This shard's global setup left no run state; another's may have.
+    }
+  }
+  return undefined;
+}
+
 function main(): void {
   const { values, positionals } = parseArgs({ options: { out: { type: 'string' } }, allowPositionals: true });
   const base = path.resolve(process.env.E2E_OUTPUT_DIR ?? '.');
@@ -257,6 +275,9 @@ function main(): void {
   }
   try {
     const { diagnosis, results, html } = mergeShards(folders, out);
+    const settings = resolveEnvironment();
+    const env = shardsEnv(out) ?? settings.E2E_ENV ?? 'local';
+    recordRunLatency(latencyHistoryPath(settings), diagnosis, { env, commit: gitCommit() });
     const rel = (file: string) => path.relative(process.cwd(), file) || '.';
     const counts = Object.entries(diagnosis.counts)
       .map(([status, count]) => `${count} ${status}`)
