@@ -2,7 +2,7 @@
  * Before any browser starts: valid configuration, healthy services, and a real, verified token
  * for every configured user. Each failure stops the run with its cause code and evidence.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FullConfig } from '@playwright/test';
 import { CausedError } from './harness/causes.ts';
@@ -13,16 +13,8 @@ import {
   type PreflightResult,
   runPreflight,
 } from './harness/preflight.ts';
-import { SecretRegistry } from './harness/secrets.ts';
-import { obtainToken, remoteKeySet, TokenCache, tokenCacheDir } from './harness/tokens.ts';
-
-/** The run state other parts of the harness read (reports, sign-off). Holds no secret. */
-export interface RunState {
-  env: string;
-  urls: { frontend: string; api: string; auth: string; ws: string };
-  preflight: PreflightResult;
-  users: { email: string; userId: string; tokenSource: string; validForS: number }[];
-}
+import { createHarness, type RunState, writeRunState } from './harness/run-context.ts';
+import { obtainToken } from './harness/tokens.ts';
 
 function guardProduction(config: HarnessConfig, preflight: PreflightResult): void {
   const reported = preflight.services.auth?.environment;
@@ -45,10 +37,7 @@ async function setUp(fullConfig: FullConfig): Promise<void> {
   // Secrets of earlier runs are not this run's business: start the registry afresh.
   rmSync(path.join(config.stateDir, 'secrets'), { recursive: true, force: true });
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
-  const secrets = new SecretRegistry(config.stateDir);
-  secrets.add('bypass-key', config.bypassKey);
-  secrets.add('password', config.password);
-  secrets.add('notify-webhook', config.notifyWebhook);
+  const { secrets, keys, cache } = createHarness(config);
   const settings = describeConfig(config);
   log(
     `E2E_ENV=${config.env}: ${Object.entries(settings)
@@ -65,13 +54,11 @@ async function setUp(fullConfig: FullConfig): Promise<void> {
   }
 
   const preflight = await runPreflight(config);
-  writeFileSync(path.join(config.stateDir, 'preflight.json'), JSON.stringify(preflight, null, 2));
+  writeRunState(config.stateDir, preflight);
   log(`preflight:\n${formatPreflightTable(preflight)}`);
   assertPreflight(preflight);
   guardProduction(config, preflight);
 
-  const keys = remoteKeySet(config);
-  const cache = new TokenCache(tokenCacheDir(config));
   const started = Date.now();
   // Concurrently: one token per user, reused from the cache while it stays valid.
   const tokens = await Promise.all(
@@ -95,7 +82,7 @@ async function setUp(fullConfig: FullConfig): Promise<void> {
       validForS: Math.round(token.expiresAt - Date.now() / 1000),
     })),
   };
-  writeFileSync(path.join(config.stateDir, 'run.json'), JSON.stringify(state, null, 2));
+  writeRunState(config.stateDir, preflight, state);
 }
 
 export default async function globalSetup(fullConfig: FullConfig): Promise<void> {

@@ -7,7 +7,8 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PLATFORM_DEFAULTS, ROOT, type RunningPlatform, startPlatform } from '../test/support/platform.ts';
+import { ROOT } from '../harness/run-context.ts';
+import { PLATFORM_DEFAULTS, type RunningPlatform, startPlatform } from '../test/support/platform.ts';
 import {
   type BenchContext,
   type BenchOptions,

@@ -18,12 +18,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { rewriteFiles } from '../harness/artifacts.ts';
-import { loadConfig, resolveEnvironment } from '../harness/config.ts';
+import { resolveEnvironment } from '../harness/config.ts';
 import { historyRuns, latencyHistoryPath, readLatencyHistory } from '../harness/latency-history.ts';
 import { latencyTrendSvg, TREND_RUNS } from '../harness/latency-trend-svg.ts';
-import { SecretRegistry } from '../harness/secrets.ts';
-
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { knownSecrets, outputDir, outputPaths, ROOT } from '../harness/run-context.ts';
 
 export interface ReportPaths {
   results: string;
@@ -38,24 +36,6 @@ export interface BuiltReport extends ReportPaths {
   name: string;
 }
 
-/** Every secret this machine knows of: the configured ones and those the run's processes recorded. */
-export function knownSecrets(): SecretRegistry {
-  let stateDir = process.env.E2E_STATE_DIR ? path.resolve(process.env.E2E_STATE_DIR) : undefined;
-  let registry = new SecretRegistry();
-  try {
-    const config = loadConfig();
-    stateDir = config.stateDir;
-    registry = SecretRegistry.readAll(stateDir);
-    registry.add('bypass-key', config.bypassKey);
-    registry.add('password', config.password);
-    registry.add('notify-webhook', config.notifyWebhook);
-  } catch {
-    if (stateDir) registry = SecretRegistry.readAll(stateDir);
-    registry.add('notify-webhook', resolveEnvironment().E2E_NOTIFY_WEBHOOK);
-  }
-  return registry;
-}
-
 /**
  * Allure's page template loads Google's tag manager and reports the report's id to it. A report
  * of a staging run, opened by whoever it is sent to, calls no third party: the tag goes.
@@ -68,10 +48,10 @@ export function withoutTracker(html: string): string {
 }
 
 export function defaultPaths(env: NodeJS.ProcessEnv = process.env): ReportPaths {
-  const out = path.resolve(env.E2E_OUTPUT_DIR ?? '.');
+  const out = outputPaths(outputDir(env));
   return {
-    results: path.join(out, 'allure-results'),
-    report: path.join(out, 'allure-report'),
+    results: out.allureResults,
+    report: out.allureReport,
     history: path.resolve(
       env.E2E_ALLURE_HISTORY ?? path.join(env.E2E_STATE_DIR ?? '.golden-path', 'allure-history.jsonl'),
     ),

@@ -16,10 +16,10 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from '@playwright/test';
 import { request } from 'undici';
-import { EPIC, FEATURES } from '../../fixtures/reporting.ts';
 import { contentViews, listFiles } from '../../harness/artifacts.ts';
 import { CHROMIUM_ARGS, chooseBrowser } from '../../harness/browser.ts';
 import { SecretRegistry, secretForms } from '../../harness/secrets.ts';
+import { EPIC, FEATURES } from '../../harness/spec-tags.ts';
 import {
   type ChildRun,
   harnessEnv,

@@ -7,11 +7,11 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import type { Diagnosis } from '../../reporters/run-summary.ts';
+import type { Diagnosis } from '../../harness/evidence-record.ts';
+import { PLAYWRIGHT_CLI, ROOT } from '../../harness/run-context.ts';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { ROOT };
 
 export const PLATFORM_DEFAULTS = {
   bypassKey: 'local-bypass-key',
@@ -164,10 +164,9 @@ export async function runHarness(
 ): Promise<ChildRun> {
   const out = outputDir ?? mkdtempSync(path.join(tmpdir(), 'golden-path-run-'));
   mkdirSync(out, { recursive: true });
-  const cli = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
   const config = path.join(ROOT, 'playwright.config.ts');
   const run = await runNode(
-    [cli, 'test', '--config', config, ...args],
+    [PLAYWRIGHT_CLI, 'test', '--config', config, ...args],
     { E2E_OUTPUT_DIR: out, E2E_STATE_DIR: path.join(out, 'state'), ...env },
     out,
   );
