@@ -53,6 +53,8 @@ export interface HarnessConfig {
   stateDir: string;
   /** How the harness and the browser reach the deployment: private CA, proxies. */
   network: Network;
+  /** The sign-off's webhook (a secret: registered so that no artifact holds it). */
+  notifyWebhook: string | undefined;
 }
 
 export interface Network {
@@ -126,13 +128,21 @@ export const VARIABLES = {
     'optional: comma-separated hosts reached without the proxy, e.g. localhost,.internal.example.com (also no_proxy)',
   E2E_TRACE:
     '`retain-on-failure` (default: a trace of each failed test, DOM snapshots without the screencast), `on` (every test, with the screencast) or `off`',
+  E2E_NOTIFY_WEBHOOK:
+    'optional (secret): a webhook URL (Slack-compatible) the sign-off posts its verdict to, e.g. https://hooks.slack.com/services/...',
+  E2E_REPORT_URL: "optional: the report's link in the sign-off's webhook message, e.g. the CI run's URL",
+  E2E_LATENCY_HISTORY:
+    'optional: the latency history file (default <state dir>/latency-history.jsonl), kept across runs like the Allure history',
+  E2E_DRIFT_PERCENT:
+    "sign-off drift warning: an event's p50 more than this many percent above the recent median (default 50)",
+  E2E_DRIFT_NIGHTS: 'sign-off drift warning: how many earlier runs of the env the median is over (default 7)',
 } as const;
 
 export const TRACE_MODES = ['retain-on-failure', 'on', 'off'] as const;
 export type TraceMode = (typeof TRACE_MODES)[number];
 
 export type VariableName = keyof typeof VARIABLES;
-export const SECRET_VARIABLES: VariableName[] = ['E2E_BYPASS_KEY', 'E2E_USER_PASSWORD'];
+export const SECRET_VARIABLES: VariableName[] = ['E2E_BYPASS_KEY', 'E2E_USER_PASSWORD', 'E2E_NOTIFY_WEBHOOK'];
 
 export interface LoadOptions {
   /** Folder holding `.env` files; default: the project root. */
@@ -301,6 +311,7 @@ export function loadConfig(options: LoadOptions = {}): HarnessConfig {
     profile: get('E2E_PROFILE') ?? 'contract',
     stateDir: path.resolve(options.cwd ?? process.cwd(), get('E2E_STATE_DIR') ?? '.golden-path'),
     network,
+    notifyWebhook: get('E2E_NOTIFY_WEBHOOK'),
   };
   if (problems.length > 0) {
     throw new CausedError(

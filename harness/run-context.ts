@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type HarnessConfig, loadConfig } from './config.ts';
+import { type HarnessConfig, loadConfig, resolveEnvironment } from './config.ts';
 import type { PreflightResult } from './preflight.ts';
 import { builtInProfile, type ResolvedProfile, resolveProfile } from './profile.ts';
 import { SecretRegistry } from './secrets.ts';
@@ -81,6 +81,7 @@ export function createHarness(
   const secrets = new SecretRegistry(config.stateDir);
   secrets.add('bypass-key', config.bypassKey);
   secrets.add('password', config.password);
+  secrets.add('notify-webhook', config.notifyWebhook);
   return {
     config,
     secrets,
@@ -100,6 +101,8 @@ export function knownSecrets(config: HarnessConfig | undefined = tryLoadConfig()
   const registry = SecretRegistry.readAll(stateDirOf(config));
   registry.add('bypass-key', config?.bypassKey);
   registry.add('password', config?.password);
+  // Also when the configuration is invalid: the sign-off that posts to it may still run (--from).
+  registry.add('notify-webhook', config?.notifyWebhook ?? resolveEnvironment().E2E_NOTIFY_WEBHOOK);
   return registry;
 }
 

@@ -6,12 +6,17 @@
  *  - `signoff/evidence/`: a copy of the preflight and token records global setup left in the
  *    state folder (no secrets in them, masked all the same), so the output folder alone is
  *    evidence enough for `npm run signoff -- --from` and for shard merges, where the state
- *    folder is another machine's.
+ *    folder is another machine's;
+ *  - the run's event latency, added to the latency history (harness/latency-history.ts). Not a
+ *    shard's: the shard merge adds the merged run's, so that a run counts once.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FullResult, Reporter, TestCase, TestError, TestResult } from '@playwright/test/reporter';
+import { resolveEnvironment } from '../harness/config.ts';
+import { gitCommit } from '../harness/environment.ts';
 import { diagnosisOf, type EvidenceRecord, setupRecord, testRecord } from '../harness/evidence-record.ts';
+import { latencyHistoryPath, type RunTimelines, recordRunLatency } from '../harness/latency-history.ts';
 import {
   EVIDENCE_FILES,
   knownSecrets,
@@ -22,6 +27,18 @@ import {
   tryLoadConfig,
   writeJson,
 } from '../harness/run-context.ts';
+
+/** This run's event latency into the latency history (nothing when no test left a timeline). */
+function recordLatency(diagnosis: RunTimelines): void {
+  if (!diagnosis.tests.some((test) => test.timeline && test.timeline.length > 0)) return;
+  const settings = resolveEnvironment();
+  try {
+    const where = { env: settings.E2E_ENV ?? 'local', commit: gitCommit() };
+    recordRunLatency(latencyHistoryPath(settings), diagnosis, where);
+  } catch (error) {
+    process.stderr.write(`golden-path: latency history not written: ${(error as Error).message}\n`);
+  }
+}
 
 export default class EvidenceRecordReporter implements Reporter {
   private readonly records: EvidenceRecord[] = [];
@@ -53,7 +70,9 @@ export default class EvidenceRecordReporter implements Reporter {
       ? path.relative(outputDir(), path.join(this.paths.evidence, 'preflight.json'))
       : undefined;
     const records = preflight ? this.records.map((record) => ({ ...record, preflight })) : this.records;
-    writeJson(this.diagnosisFile, diagnosisOf(result.status, this.started, records));
+    const diagnosis = diagnosisOf(result.status, this.started, records);
+    writeJson(this.diagnosisFile, diagnosis);
+    if (!process.env.E2E_SHARD_OUTPUT) recordLatency(diagnosis);
   }
 
   /** This run's preflight and token records, beside its reports; the names of those copied. */

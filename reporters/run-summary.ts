@@ -51,7 +51,7 @@ export default class RunSummaryReporter implements Reporter {
       }`,
     ];
     for (const entry of entries) {
-      if (entry.timeline) {
+      if (entry.timeline && entry.timeline.length > 0) {
         const firsts = new Map<string, number>();
         for (const item of entry.timeline) if (!firsts.has(item.type)) firsts.set(item.type, item.ms);
         lines.push(

@@ -18,6 +18,7 @@
  *                         one sharded run never gives, counts once, with its worst outcome);
  *   signoff/evidence/<shard>/   each shard's preflight and token evidence, for
  *                         `npm run signoff -- --from`.
+ * and adds the merged run's event latency to the latency history (shards add none themselves).
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -35,9 +36,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type EnvironmentBlock, fromProperties, toProperties } from '../harness/environment.ts';
+import { resolveEnvironment } from '../harness/config.ts';
+import { type EnvironmentBlock, fromProperties, gitCommit, toProperties } from '../harness/environment.ts';
 import type { Diagnosis, EvidenceRecord } from '../harness/evidence-record.ts';
-import { outputDir, outputPaths, PLAYWRIGHT_CLI, ROOT, readJson } from '../harness/run-context.ts';
+import { latencyHistoryPath, recordRunLatency } from '../harness/latency-history.ts';
+import {
+  findAll,
+  outputDir,
+  outputPaths,
+  PLAYWRIGHT_CLI,
+  ROOT,
+  type RunState,
+  readJson,
+} from '../harness/run-context.ts';
 
 export interface MergedDiagnosis extends Diagnosis {
   shards: { folder: string; status: string; counts: Record<string, number> }[];
@@ -217,6 +228,12 @@ export function mergeShards(
   return { diagnosis, results, html: html.ok };
 }
 
+/** The env the shards ran against, from their evidence (the merging machine may have no E2E_ENV). */
+function shardsEnv(out: string): string | undefined {
+  const states = findAll(outputPaths(out).evidence, 'run.json').map((file) => readJson<RunState>(file));
+  return states.find((state) => state?.env)?.env;
+}
+
 function main(): void {
   const { values, positionals } = parseArgs({ options: { out: { type: 'string' } }, allowPositionals: true });
   const base = outputDir();
@@ -233,6 +250,9 @@ function main(): void {
   }
   try {
     const { diagnosis, results, html } = mergeShards(folders, out);
+    const settings = resolveEnvironment();
+    const env = shardsEnv(out) ?? settings.E2E_ENV ?? 'local';
+    recordRunLatency(latencyHistoryPath(settings), diagnosis, { env, commit: gitCommit() });
     const rel = (file: string) => path.relative(process.cwd(), file) || '.';
     const counts = Object.entries(diagnosis.counts)
       .map(([status, count]) => `${count} ${status}`)

@@ -4,7 +4,9 @@
  *   awesome/index.html       the report as a folder; serve it: npx allure open <that folder>
  *   single-file/index.html   the same report in one file that opens from disk (mail, chat)
  *   index.html               Allure's summary page linking both
- * and adds this run to the history file (trends, flaky tests) that the next report reads.
+ * and adds this run to the history file (trends, flaky tests) that the next report reads. The
+ * latency trend of the results' env (p50 per event over its last runs in the latency history,
+ * harness/latency-history.ts) goes into the report as a global attachment.
  *
  * Options: --results <dir> (default <output>/allure-results), --report <dir> (default
  * <output>/allure-report), --history <file> (default <state dir>/allure-history.jsonl),
@@ -16,6 +18,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { rewriteFiles } from '../harness/artifacts.ts';
+import { resolveEnvironment } from '../harness/config.ts';
+import { historyRuns, latencyHistoryPath, readLatencyHistory } from '../harness/latency-history.ts';
+import { latencyTrendSvg, TREND_RUNS } from '../harness/latency-trend-svg.ts';
 import { knownSecrets, outputDir, outputPaths, ROOT, stateDirOf } from '../harness/run-context.ts';
 
 export interface ReportPaths {
@@ -53,11 +58,36 @@ export function defaultPaths(env: NodeJS.ProcessEnv = process.env): ReportPaths 
   };
 }
 
-export function buildReport(paths: ReportPaths): BuiltReport {
+/** Allure reads `*-globals.json`: attachments of the whole run, shown beside its tests. */
+const TREND_GLOBALS = 'golden-path-latency-trend-globals.json';
+const TREND_ATTACHMENT = 'golden-path-latency-trend-attachment.svg';
+
+/** The latency trend of the results' env as a global attachment of the report. */
+export function attachLatencyTrend(results: string, historyFile: string): void {
+  const properties = path.join(results, 'environment.properties');
+  const env = existsSync(properties)
+    ? /^env=(.*)$/m.exec(readFileSync(properties, 'utf8'))?.[1]?.trim()
+    : undefined;
+  const runs = historyRuns(readLatencyHistory(historyFile), env ?? 'local').slice(-TREND_RUNS);
+  writeFileSync(path.join(results, TREND_ATTACHMENT), latencyTrendSvg({ env: env ?? 'local', runs }));
+  const attachment = {
+    name: 'latency-trend.svg',
+    type: 'image/svg+xml',
+    source: TREND_ATTACHMENT,
+    timestamp: Date.now(),
+  };
+  writeFileSync(path.join(results, TREND_GLOBALS), JSON.stringify({ attachments: [attachment], errors: [] }));
+}
+
+export function buildReport(
+  paths: ReportPaths,
+  latencyHistory = latencyHistoryPath(resolveEnvironment()),
+): BuiltReport {
   const results = existsSync(paths.results)
     ? readdirSync(paths.results).filter((name) => name.endsWith('-result.json'))
     : [];
   if (results.length === 0) throw new Error(`no test results in ${paths.results}: run the tests first`);
+  attachLatencyTrend(paths.results, latencyHistory);
   rmSync(paths.report, { recursive: true, force: true });
   const run = spawnSync(
     process.execPath,

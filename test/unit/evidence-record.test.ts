@@ -25,6 +25,7 @@ function fakeResult(extra: Partial<TestResult> = {}): TestResult {
   return {
     status: 'failed',
     duration: 1234,
+    annotations: [],
     errors: [
       {
         message:
