@@ -53,7 +53,7 @@ test.describe('isolation', { tag: '@isolation' }, () => {
       for (const [index, { journey }] of both.entries()) {
         await journey.chat.expectShowsRun();
         const otherAnswer = both[1 - index]?.journey.agentSocket.lastRun?.result;
-        const shown = await journey.page.getByTestId('agent-response').allTextContents();
+        const shown = await journey.chat.answersShown();
         if (typeof otherAnswer === 'string' && shown.some((text) => text.includes(otherAnswer))) {
           throw new CausedError(
             'CROSS_USER_LEAK',

@@ -284,3 +284,39 @@ export function evaluateRun(input: RunInput): Judgement<RunSummary> {
     waitingFor: AGENT_EVENTS.filter((type) => (ORDER.get(type) ?? 0) > highest)[0] ?? '',
   };
 }
+
+/** A run that passed, kept so it can be judged again over everything that came later. */
+export interface JudgedRun {
+  message: SentMessage;
+  userId: string | undefined;
+  budgets: Budgets;
+  settleMs: number;
+}
+
+/**
+ * Judge every passed run again over all frames recorded since: a run is watched from its message
+ * until the test ends, so another run's frame or a late event of its own that arrives after its
+ * verdict still fails the test. The first such failure, if any.
+ */
+export function rejudgeRuns(
+  runs: readonly JudgedRun[],
+  now: Pick<RunInput, 'frames' | 'sockets' | 'ownThreadIds' | 'timeoutMs'>,
+): Extract<Judgement<RunSummary>, { state: 'failed' }> | undefined {
+  for (const run of runs) {
+    const verdict = evaluateRun({
+      ...now,
+      message: run.message,
+      userId: run.userId,
+      budgets: run.budgets,
+      elapsedMs: Number.POSITIVE_INFINITY,
+      settled: true,
+      settleMs: run.settleMs,
+    });
+    if (verdict.state === 'failed')
+      return {
+        ...verdict,
+        summary: `after run ${verdict.value?.runId ?? '?'} had passed: ${verdict.summary}`,
+      };
+  }
+  return undefined;
+}

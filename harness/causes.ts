@@ -12,8 +12,11 @@ export const CAUSES = {
   TOKEN_INVALID: 'a token failed verification, or belongs to another user',
   LOGIN_FAILED: 'sign-in did not reach the chat',
   WS_HANDSHAKE_REJECTED: 'the agent socket was refused with an HTTP status at the upgrade',
-  WS_AUTH_REJECTED: 'the agent socket was accepted, then closed with 1008 or 1011 and a reason',
+  WS_AUTH_REJECTED:
+    'the agent socket was accepted, then closed 1008/1011 before its handshake, or after it for auth, tokens or sessions',
   WS_HANDSHAKE_TIMEOUT: 'the agent socket neither opened nor closed in time',
+  PROTOCOL_MISMATCH:
+    'the agent socket talks, but in another built-in dialect than the configured one (E2E_PROFILE)',
   WS_AUTH_NOT_ENFORCED:
     'the agent socket authenticated a connection it must refuse (no, bad or expired token)',
   WS_CLOSED_EARLY: 'the agent socket closed before the run completed',
@@ -46,6 +49,7 @@ export const JOURNEY_ORDER: readonly CauseCode[] = [
   'WS_HANDSHAKE_REJECTED',
   'WS_AUTH_REJECTED',
   'WS_HANDSHAKE_TIMEOUT',
+  'PROTOCOL_MISMATCH',
   'WS_AUTH_NOT_ENFORCED',
   'WS_CLOSED_EARLY',
   'EVENT_MISSING',

@@ -66,7 +66,7 @@ export function escapeXml(text: string): string {
 }
 
 /** At most `max` characters, with an ellipsis when cut. */
-function fit(text: string, max: number): string {
+function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
 }
 
@@ -151,13 +151,13 @@ export function waterfallSvg(input: WaterfallInput): string {
     text(
       12,
       22,
-      fit(heading, Math.floor((WIDTH - 24) / (CHAR_PX * 1.2))),
+      clip(heading, Math.floor((WIDTH - 24) / (CHAR_PX * 1.2))),
       ` class="title" font-size="14" font-weight="bold" fill="${failed ? WATERFALL_RED : '#1f2328'}"`,
     ),
     text(
       12,
       42,
-      fit(
+      clip(
         'ms since the message was sent, as the browser saw each frame arrive; | budget, o socket open, x close, ticks heartbeats',
         Math.floor((WIDTH - 24) / CHAR_PX),
       ),
@@ -222,7 +222,7 @@ export function waterfallSvg(input: WaterfallInput): string {
         : text(
             plotRight + 4,
             y + 4,
-            fit(`budget ${row.budget}`, Math.floor((RIGHT - 8) / (CHAR_PX * 0.85))),
+            clip(`budget ${row.budget}`, Math.floor((RIGHT - 8) / (CHAR_PX * 0.85))),
             ' class="budget" font-size="10" fill="#9a6700"',
           );
     const said =
@@ -233,7 +233,7 @@ export function waterfallSvg(input: WaterfallInput): string {
       text(
         12,
         y + 4,
-        fit(row.label, Math.floor((LABEL_WIDTH - 20) / CHAR_PX)),
+        clip(row.label, Math.floor((LABEL_WIDTH - 20) / CHAR_PX)),
         ` font-size="12" fill="${row.state === 'ok' ? '#1f2328' : WATERFALL_RED}"`,
       ),
       bar,

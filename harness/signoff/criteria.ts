@@ -159,6 +159,7 @@ export const CRITERION_OF_CODE: Partial<Record<CauseCode, CriterionId>> = {
   WS_HANDSHAKE_REJECTED: 'socket',
   WS_AUTH_REJECTED: 'socket',
   WS_HANDSHAKE_TIMEOUT: 'socket',
+  PROTOCOL_MISMATCH: 'socket',
   WS_CLOSED_EARLY: 'events',
   EVENT_MISSING: 'events',
   EVENT_ORDER: 'events',

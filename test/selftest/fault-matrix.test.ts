@@ -84,6 +84,24 @@ const MATRIX: Row[] = [
   golden('cross-user-leak', 'CROSS_USER_LEAK'),
   golden('ui-not-rendered', 'UI_NOT_RENDERED'),
   golden('ui-throws', 'PAGE_ERROR'),
+  // Breaks of the contract a deployment can make in ways the faults above do not (issue 12).
+  golden('jwks-500', 'SERVICE_UNHEALTHY', { says: /auth GET \/\.well-known\/jwks\.json .*HTTP 500/ }),
+  golden('frontend-down', 'SERVICE_UNREACHABLE', { says: /frontend GET \/login/ }),
+  golden('ws-revoke-on-message', 'WS_AUTH_REJECTED', { says: /closed 1008 "auth failed: session revoked"/ }),
+  golden('ws-rate-limit-on-message', 'WS_CLOSED_EARLY', { says: /closed 1008 "rate limit exceeded"/ }),
+  golden('ws-close-1000-mid-run', 'WS_CLOSED_EARLY', { says: /closed 1000/ }),
+  golden('run-stalls', 'EVENT_MISSING', {
+    says: /after 6000 ms \(E2E_EVENT_TIMEOUT_MS\) still missing tool_executing/,
+  }),
+  golden('event-after-completed', 'EVENT_ORDER', { says: /agent_completed arrived before agent_thinking/ }),
+  golden('leak-after-completed', 'CROSS_USER_LEAK', { says: /agent_started of user \S+ \(run/ }),
+  golden('ui-events-without-answer', 'UI_NOT_RENDERED', {
+    says: /the answer \(agent_completed arrived \+\d+ ms after the message\) is not shown within the 3000 ms render budget/,
+  }),
+  golden('ui-answer-without-tools', 'UI_NOT_RENDERED', {
+    says: /tool_executing \(arrived \+\d+ ms after the message\) is not shown/,
+  }),
+  golden('ui-renders-late', 'UI_NOT_RENDERED', { says: /render budget \(E2E_RENDER_BUDGET_MS\)/ }),
   accepts('ws-accepts-no-token', 'no token'),
   accepts('ws-accepts-garbage-token', 'a garbage token'),
   accepts('ws-accepts-expired-token', 'an expired token'),
