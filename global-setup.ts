@@ -2,7 +2,7 @@
  * Before any browser starts: valid configuration, healthy services, and a real, verified token
  * for every configured user. Each failure stops the run with its cause code and evidence.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FullConfig } from '@playwright/test';
 import { CausedError } from './harness/causes.ts';
@@ -13,16 +13,8 @@ import {
   type PreflightResult,
   runPreflight,
 } from './harness/preflight.ts';
-import { SecretRegistry } from './harness/secrets.ts';
-import { obtainToken, remoteKeySet, TokenCache, tokenCacheDir } from './harness/tokens.ts';
-
-/** The run state other parts of the harness read (reports, sign-off). Holds no secret. */
-export interface RunState {
-  env: string;
-  urls: { frontend: string; api: string; auth: string; ws: string };
-  preflight: PreflightResult;
-  users: { email: string; userId: string; tokenSource: string; validForS: number }[];
-}
+import { createProfiledHarness, type RunState, writeStateFile } from './harness/run-context.ts';
+import { jwksUrl, obtainToken } from './harness/tokens.ts';
 
 function guardProduction(config: HarnessConfig, preflight: PreflightResult): void {
   const reported = preflight.services.auth?.environment;
@@ -45,9 +37,11 @@ async function setUp(fullConfig: FullConfig): Promise<void> {
   // Secrets of earlier runs are not this run's business: start the registry afresh.
   rmSync(path.join(config.stateDir, 'secrets'), { recursive: true, force: true });
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
-  const secrets = new SecretRegistry(config.stateDir);
-  secrets.add('bypass-key', config.bypassKey);
-  secrets.add('password', config.password);
+  // The profile loads (and is checked) here, before any browser starts.
+  const { secrets, keys, cache, profile } = await createProfiledHarness(config);
+  log(
+    `profile: ${profile.name} (wire dialect ${profile.dialect.name}, tokens verified by ${profile.tokens.verify})`,
+  );
   const settings = describeConfig(config);
   log(
     `E2E_ENV=${config.env}: ${Object.entries(settings)
@@ -63,14 +57,12 @@ async function setUp(fullConfig: FullConfig): Promise<void> {
     );
   }
 
-  const preflight = await runPreflight(config);
-  writeFileSync(path.join(config.stateDir, 'preflight.json'), JSON.stringify(preflight, null, 2));
+  const preflight = await runPreflight(config, profile.dialect.health);
+  writeStateFile(config.stateDir, 'preflight.json', preflight);
   log(`preflight:\n${formatPreflightTable(preflight)}`);
   assertPreflight(preflight);
   guardProduction(config, preflight);
 
-  const keys = remoteKeySet(config);
-  const cache = new TokenCache(tokenCacheDir(config));
   const started = Date.now();
   // Concurrently: one token per user, reused from the cache while it stays valid.
   const tokens = await Promise.all(
@@ -81,12 +73,13 @@ async function setUp(fullConfig: FullConfig): Promise<void> {
       `token for ${token.email} (${token.userId}): ${token.source}, valid ${Math.round(token.expiresAt - Date.now() / 1000)} s`,
     );
   }
-  log(`tokens verified against ${config.authUrl}/.well-known/jwks.json in ${Date.now() - started} ms`);
+  log(`tokens verified against ${jwksUrl(config)} in ${Date.now() - started} ms`);
 
   const state: RunState = {
     env: config.env,
     urls: { frontend: config.frontendUrl, api: config.apiUrl, auth: config.authUrl, ws: config.wsUrl },
     preflight,
+    profile: { name: profile.name, dialect: profile.dialect.name, tokenVerification: profile.tokens.verify },
     users: tokens.map((token) => ({
       email: token.email,
       userId: token.userId,
@@ -94,7 +87,7 @@ async function setUp(fullConfig: FullConfig): Promise<void> {
       validForS: Math.round(token.expiresAt - Date.now() / 1000),
     })),
   };
-  writeFileSync(path.join(config.stateDir, 'run.json'), JSON.stringify(state, null, 2));
+  writeStateFile(config.stateDir, 'run.json', state);
 }
 
 export default async function globalSetup(fullConfig: FullConfig): Promise<void> {

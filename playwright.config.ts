@@ -2,19 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, defineConfig, type PlaywrightTestConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, chooseBrowser } from './harness/browser.ts';
-import { type HarnessConfig, loadConfig, type TraceMode } from './harness/config.ts';
-
-/**
- * An invalid configuration is reported by global setup (as `[CONFIG_INVALID]`, through the
- * reporters, before any browser starts); here it only means: start no platform.
- */
-function tryLoadConfig(): HarnessConfig | undefined {
-  try {
-    return loadConfig();
-  } catch {
-    return undefined;
-  }
-}
+import type { HarnessConfig, TraceMode } from './harness/config.ts';
+import { browserProxy } from './harness/proxy.ts';
+import { outputDir, outputPaths, tryLoadConfig } from './harness/run-context.ts';
 
 /** `--shard=2/3` (or `--shard 2/3`) on the command line, if given. */
 function shardOf(argv: string[]): { current: number; total: number } | undefined {
@@ -24,20 +14,23 @@ function shardOf(argv: string[]): { current: number; total: number } | undefined
   return match ? { current: Number(match[1]), total: Number(match[2]) } : undefined;
 }
 
+// An invalid configuration is reported by global setup (as `[CONFIG_INVALID]`, through the
+// reporters, before any browser starts); here it only means: start no platform.
 const config = tryLoadConfig();
 const shard = shardOf(process.argv);
 // Each shard writes to <output>/shards/<i>-of-<n>/, so shards run one after another on one
 // machine keep their results apart for scripts/merge-shards.ts. The variable carries the choice
 // to the workers and to the reporters that find their folders through it.
 if (shard && !process.env.E2E_SHARD_OUTPUT) {
-  const shards = path.join(path.resolve(process.env.E2E_OUTPUT_DIR ?? '.'), 'shards');
+  const shards = outputPaths(outputDir()).shards;
   process.env.E2E_OUTPUT_DIR = path.join(shards, `${shard.current}-of-${shard.total}`);
   process.env.E2E_SHARD_OUTPUT = process.env.E2E_OUTPUT_DIR;
   // Run output, like the other report folders: keep git (and so Biome) out of it.
   mkdirSync(shards, { recursive: true });
   writeFileSync(path.join(shards, '.gitignore'), '*\n');
 }
-const out = path.resolve(process.env.E2E_OUTPUT_DIR ?? '.');
+const out = outputDir();
+const paths = outputPaths(out);
 
 /**
  * What a trace records. By default a failed test keeps a trace with a DOM snapshot around every
@@ -52,6 +45,7 @@ function traceSettings(mode: TraceMode): NonNullable<PlaywrightTestConfig['use']
 }
 const browser = chooseBrowser(chromium.executablePath());
 const remote = config?.browserWsEndpoint;
+const proxy = config ? browserProxy(config.network.proxy, config.frontendUrl) : undefined;
 
 /**
  * The bundled platform: one process serving all three services (what `npm run platform` runs),
@@ -122,16 +116,18 @@ export default defineConfig({
   reporter: [
     // First: masks secrets in steps, errors and attachments before any other reporter sees them.
     ['./reporters/scrub-secrets.ts'],
+    // Always on: diagnosis.json and the preflight evidence, which the sign-off decides from.
+    ['./reporters/evidence-record.ts', { diagnosisFile: paths.diagnosis }],
     [process.env.CI ? 'dot' : 'list'],
-    // E2E_REPORT=minimal: console and diagnosis.json only, for the self-tests' many child runs.
+    // E2E_REPORT=minimal: console and evidence only, for the self-tests' many child runs.
     ...(process.env.E2E_REPORT === 'minimal'
       ? []
       : ([
-          ['html', { open: 'never', outputFolder: path.join(out, 'playwright-report') }],
-          ['junit', { outputFile: path.join(out, 'junit', 'results.xml') }],
-          ['allure-playwright', { resultsDir: path.join(out, 'allure-results'), detail: true }],
+          ['html', { open: 'never', outputFolder: paths.htmlReport }],
+          ['junit', { outputFile: paths.junit }],
+          ['allure-playwright', { resultsDir: paths.allureResults, detail: true }],
           // After allure-playwright: environment block, categories by cause code, CI executor.
-          ['./reporters/allure-extras.ts', { resultsDir: path.join(out, 'allure-results') }],
+          ['./reporters/allure-extras.ts', { resultsDir: paths.allureResults }],
         ] as const)),
     // Sharded: a blob report too, which scripts/merge-shards.ts merges into one HTML report.
     ...(shard
@@ -139,25 +135,32 @@ export default defineConfig({
           [
             'blob',
             {
-              outputDir: path.join(out, 'blob-report'),
+              outputDir: paths.blobReport,
               fileName: `report-${shard.current}-of-${shard.total}.zip`,
             },
           ] as const,
         ]
       : []),
-    ['./reporters/run-summary.ts', { diagnosisFile: path.join(out, 'diagnosis.json') }],
+    ['./reporters/run-summary.ts', { diagnosisFile: paths.diagnosis }],
   ],
   use: {
     baseURL: config?.frontendUrl,
     trace: traceSettings(config?.trace ?? 'retain-on-failure'),
     // Off: the journey fixtures photograph a failed test's pages themselves (fixtures/journey.ts).
     screenshot: 'off',
+    // With E2E_CA_CERT, global setup has verified every service's certificate chain against that
+    // CA before any browser starts (the preflight fails SERVICE_UNREACHABLE otherwise); only then
+    // may the browser skip its own check, which cannot be taught a CA in a remote browser
+    // (README, "TLS and proxies").
+    ...(config?.network.ca ? { ignoreHTTPSErrors: true } : {}),
     ...(remote
-      ? { connectOptions: { wsEndpoint: remote } }
+      ? // A remote browser was launched by someone else: the proxy goes on each context.
+        { connectOptions: { wsEndpoint: remote }, ...(proxy ? { proxy } : {}) }
       : {
           launchOptions: {
             ...(browser?.executablePath ? { executablePath: browser.executablePath } : {}),
             args: CHROMIUM_ARGS,
+            ...(proxy ? { proxy } : {}),
           },
         }),
   },

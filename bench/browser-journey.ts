@@ -8,12 +8,10 @@
 import { performance } from 'node:perf_hooks';
 import { type Browser, chromium, expect } from '@playwright/test';
 import type { AgentSocket } from '../fixtures/agent-socket.ts';
-import type { Harness } from '../fixtures/harness.ts';
 import { openJourney } from '../fixtures/journey.ts';
 import { CHROMIUM_ARGS, chooseBrowser } from '../harness/browser.ts';
 import { loadConfig } from '../harness/config.ts';
-import { SecretRegistry } from '../harness/secrets.ts';
-import { remoteKeySet, TokenCache } from '../harness/tokens.ts';
+import { createHarness, type Harness } from '../harness/run-context.ts';
 import { harnessEnv, type PlatformUrls } from '../test/support/platform.ts';
 import { processTree } from './proc.ts';
 
@@ -27,11 +25,7 @@ export async function launchBrowser(): Promise<Browser> {
 
 /** The harness's worker-level objects, built the way the `harness` fixture builds them. */
 export function harnessFor(urls: PlatformUrls, stateDir: string): Harness {
-  const config = loadConfig({ env: { ...harnessEnv(urls), E2E_STATE_DIR: stateDir } });
-  const secrets = new SecretRegistry();
-  secrets.add('bypass-key', config.bypassKey);
-  secrets.add('password', config.password);
-  return { config, secrets, keys: remoteKeySet(config), cache: new TokenCache(stateDir) };
+  return createHarness(loadConfig({ env: { ...harnessEnv(urls), E2E_STATE_DIR: stateDir } }));
 }
 
 /** CPU seconds per Chromium process under this one (the browser the bench launched). */

@@ -7,11 +7,10 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ROOT } from '../test/support/platform.ts';
+import { PLAYWRIGHT_CLI, ROOT } from '../harness/run-context.ts';
 import { sampleTree, type TreeUsage } from './proc.ts';
 import type { RunTiming } from './timing-reporter.ts';
 
-export const PLAYWRIGHT_CLI = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
 export const BENCH_CONFIG = path.join(ROOT, 'bench', 'playwright.bench.config.ts');
 
 export interface StampedLine {

@@ -27,7 +27,15 @@ export interface BenchOptions {
   noQuietWait: boolean;
 }
 
-export const SECTION_NAMES = ['overhead', 'flood', 'concurrency', 'cold', 'tokens', 'latency'] as const;
+export const SECTION_NAMES = [
+  'overhead',
+  'flood',
+  'concurrency',
+  'cold',
+  'tokens',
+  'latency',
+  'verdict',
+] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 export interface BenchContext {

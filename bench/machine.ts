@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../test/support/platform.ts';
+import { ROOT } from '../harness/run-context.ts';
 
 export interface Machine {
   cpus: number;

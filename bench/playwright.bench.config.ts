@@ -20,11 +20,10 @@
  * `before` stands for all four of the last ones together: the project as it was before.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { defineConfig, type PlaywrightTestConfig, type ReporterDescription } from '@playwright/test';
+import { ROOT } from '../harness/run-context.ts';
 import base from '../playwright.config.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const local = (name: string) => (name.startsWith('.') ? path.join(ROOT, name) : name);
 
 const reporters: ReporterDescription[] = (Array.isArray(base.reporter) ? base.reporter : []).map(

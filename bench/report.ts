@@ -6,6 +6,7 @@ import type { FloodResult } from './sections/flood.ts';
 import type { LatencyResult } from './sections/latency.ts';
 import type { OverheadResult } from './sections/overhead.ts';
 import type { TokenResult } from './sections/tokens.ts';
+import { formatVerdictTimes, type VerdictTimeResult } from './sections/verdict-time.ts';
 
 export interface Target {
   target: string;
@@ -26,6 +27,7 @@ export interface Results {
   concurrency?: ConcurrencyResult | undefined;
   cold?: ColdResult | undefined;
   tokens?: TokenResult | undefined;
+  verdict?: VerdictTimeResult | undefined;
   targets: Target[];
 }
 
@@ -79,6 +81,21 @@ export function targetsOf(results: Results): Target[] {
           met: tokens.perUserPerLifetime <= 1,
         }
       : { target: 'one token request per user per token lifetime', measured: '—', met: 'not measured' },
+  );
+  const verdict = results.verdict;
+  const slow = verdict?.faults.filter((row) => !row.within).map((row) => row.fault) ?? [];
+  targets.push(
+    verdict
+      ? {
+          target: 'every fault with complete evidence decided within healthy + 1.5 s',
+          measured: `${verdict.faults.length - slow.length}/${verdict.faults.length} within limit (healthy ${ms(verdict.healthyMs)})${slow.length ? `; over: ${slow.join(', ')}` : ''}`,
+          met: verdict.met,
+        }
+      : {
+          target: 'every fault with complete evidence decided within healthy + 1.5 s',
+          measured: '—',
+          met: 'not measured',
+        },
   );
   return targets;
 }
@@ -229,5 +246,6 @@ export function formatTable(results: Results): string {
   ]);
   const notes =
     results.notes.length > 0 ? `\nnotes:\n${results.notes.map((note) => `  - ${note}`).join('\n')}` : '';
-  return `${table(rows)}\n\n${table([['', 'target', 'measured'], ...targets])}${notes}`;
+  const verdict = results.verdict ? `\n\n${formatVerdictTimes(results.verdict)}` : '';
+  return `${table(rows)}${verdict}\n\n${table([['', 'target', 'measured'], ...targets])}${notes}`;
 }

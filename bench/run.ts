@@ -7,7 +7,8 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PLATFORM_DEFAULTS, ROOT, type RunningPlatform, startPlatform } from '../test/support/platform.ts';
+import { ROOT } from '../harness/run-context.ts';
+import { PLATFORM_DEFAULTS, type RunningPlatform, startPlatform } from '../test/support/platform.ts';
 import {
   type BenchContext,
   type BenchOptions,
@@ -24,6 +25,7 @@ import { flood } from './sections/flood.ts';
 import { latency } from './sections/latency.ts';
 import { overhead } from './sections/overhead.ts';
 import { tokens } from './sections/tokens.ts';
+import { verdictTime } from './sections/verdict-time.ts';
 
 export function parseOptions(argv: string[]): BenchOptions {
   const known = [
@@ -170,6 +172,8 @@ export async function runBench(
       results.tokens = await section(context, 'tokens', () => tokens(context, platform));
     });
   }
+
+  results.verdict = await section(context, 'verdict', () => verdictTime(context));
 
   results.loadAverage.end = loadAverage();
   results.durationS = Math.round((Date.now() - started.getTime()) / 1000);

@@ -8,7 +8,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../test/support/platform.ts';
+import { ROOT } from '../harness/run-context.ts';
 
 export const GOLDEN_PATH_SPEC = path.join(ROOT, 'e2e', 'golden-path.spec.ts');
 export const BARE_TITLE = 'bare protocol client';

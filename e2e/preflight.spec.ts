@@ -5,16 +5,15 @@
  * project of its own that the journeys depended on: that cost a worker start, about 1.2 s of
  * every run, for no extra safety. BENCHMARKS.md.)
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import type { RunState } from '../global-setup.ts';
 import { loadConfig } from '../harness/config.ts';
 import { formatPreflightTable } from '../harness/preflight.ts';
+import { readRunState } from '../harness/run-context.ts';
 
 test('preflight: services healthy and tokens verified', { tag: '@preflight' }, async () => {
-  const config = loadConfig();
-  const state = JSON.parse(readFileSync(path.join(config.stateDir, 'run.json'), 'utf8')) as RunState;
+  const state = readRunState(loadConfig().stateDir);
+  expect(state, 'global setup left no run.json in the state folder').toBeDefined();
+  if (!state) return;
   await test
     .info()
     .attach('preflight.txt', { body: formatPreflightTable(state.preflight), contentType: 'text/plain' });

@@ -5,16 +5,17 @@
  */
 import type { CauseCode } from './causes.ts';
 import { AGENT_EVENTS, type AgentEventType, type Budgets } from './config.ts';
+import { authenticatedUser } from './connection-verdict.ts';
 import {
   type AgentEvent,
   agentEventOf,
   describeFrame,
-  establishedUserOf,
   type FrameRecord,
   isKeepAlive,
   type SentMessage,
   type SocketRecord,
 } from './frames.ts';
+import { closeCause, closeOf, describeClose } from './socket-close.ts';
 
 export interface TimelineEntry {
   type: AgentEventType;
@@ -31,9 +32,14 @@ export interface RunSummary {
   result: unknown;
   /** Readable lines: every frame on the agent socket since the message (heartbeats counted). */
   transcript: string[];
+  /** How long the run was watched after its last event before it was judged complete. */
+  settleMs: number;
+  /** Harness clock (performance.now()) when the run's last event reached the harness. */
+  lastEventSeenAt: number | undefined;
 }
 
-export type Verdict<T> =
+/** One wait's judgement: still waiting, or decided with its cause. Not the sign-off's verdict. */
+export type Judgement<T> =
   | { state: 'pending'; waitingFor: string }
   | { state: 'passed'; value: T }
   | { state: 'failed'; code: CauseCode; summary: string; value?: T };
@@ -52,6 +58,27 @@ export interface RunInput {
   timeoutMs: number;
   /** True once the settle window after `agent_completed` has passed (late frames are in). */
   settled: boolean;
+  /** The settle window in use (see `settleWindowMs`), reported with the run. */
+  settleMs?: number;
+}
+
+/** Bounds of the settle window, and how many median event gaps it spans. */
+export const SETTLE = { minMs: 250, maxMs: 1_500, gaps: 2 } as const;
+
+/**
+ * How long to keep watching after `agent_completed` before a run is complete: long enough that a
+ * frame the server sends right after completion (a late event, another run's frame) is seen.
+ * Derived from the run's own pacing, twice the median gap between its event frames, within
+ * `SETTLE` bounds: a fast emitter's "right after" is sooner than a slow one's.
+ */
+export function settleWindowMs(arrivals: readonly number[]): number {
+  const gaps = arrivals
+    .slice(1)
+    .map((at, index) => at - (arrivals[index] ?? at))
+    .filter((gap) => gap >= 0)
+    .sort((a, b) => a - b);
+  const median = gaps.length === 0 ? 0 : (gaps[Math.floor((gaps.length - 1) / 2)] ?? 0);
+  return Math.round(Math.min(SETTLE.maxMs, Math.max(SETTLE.minMs, SETTLE.gaps * median)));
 }
 
 const ORDER = new Map(AGENT_EVENTS.map((type, index) => [type, index]));
@@ -73,11 +100,6 @@ function transcriptSince(frames: readonly FrameRecord[], since: FrameRecord): st
 
 function listTypes(events: readonly AgentEvent[]): string {
   return events.length === 0 ? 'nothing' : events.map((event) => event.type).join(', ');
-}
-
-function describeClose(socket: SocketRecord): string {
-  const reason = socket.closeReason ? ` "${socket.closeReason}"` : ' (no reason)';
-  return `closed ${socket.closeCode ?? '?'}${reason}`;
 }
 
 /** The first ordering violation in one run's events, in arrival order. */
@@ -123,8 +145,42 @@ export function missingEvents(events: readonly AgentEvent[]): string[] {
   return missing;
 }
 
+/**
+ * Where the run answering `message` is in settling: the window it needs (from its pacing) and,
+ * once agent_completed is in, when its thread's last event reached the harness. Settled once no
+ * event of the thread has arrived for the window: only then is an event "missing" rather than
+ * late, and the run clean of what the server sends right after completing it.
+ */
+export function settleState(
+  frames: readonly FrameRecord[],
+  message: SentMessage,
+): { windowMs: number; lastSeenAt: number | undefined } {
+  const arrivals: number[] = [];
+  let completed = false;
+  let last: number | undefined;
+  for (const frame of frames) {
+    if (frame.seq <= message.frame.seq) continue;
+    const event = agentEventOf(frame);
+    if (event?.threadId !== message.threadId) continue;
+    completed ||= event.type === 'agent_completed';
+    arrivals.push(frame.at);
+    last = frame.seenAt;
+  }
+  return { windowMs: settleWindowMs(arrivals), lastSeenAt: completed ? last : undefined };
+}
+
+/** The first event that arrived later than its budget, described. */
+function lateEvent(timeline: readonly TimelineEntry[], budgets: Budgets): string | undefined {
+  for (const type of AGENT_EVENTS) {
+    const entry = timeline.find((item) => item.type === type);
+    if (entry && entry.ms > budgets[type])
+      return `${type} arrived ${entry.ms} ms after the message; budget ${budgets[type]} ms`;
+  }
+  return undefined;
+}
+
 /** Judge the run that answers `input.message`. */
-export function evaluateRun(input: RunInput): Verdict<RunSummary> {
+export function evaluateRun(input: RunInput): Judgement<RunSummary> {
   const { message, frames, budgets } = input;
   const since = message.frame;
   const after = frames.filter((frame) => frame.seq > since.seq);
@@ -149,8 +205,10 @@ export function evaluateRun(input: RunInput): Verdict<RunSummary> {
     })),
     result: run.find((event) => event.type === 'agent_completed')?.result,
     transcript: transcriptSince(frames, since),
+    settleMs: input.settleMs ?? 0,
+    lastEventSeenAt: run.at(-1)?.frame.seenAt,
   };
-  const fail = (code: CauseCode, text: string): Verdict<RunSummary> => ({
+  const fail = (code: CauseCode, text: string): Judgement<RunSummary> => ({
     state: 'failed',
     code,
     summary: `${text}\nframes on the agent socket since the message was sent:\n  ${summary.transcript.join('\n  ')}`,
@@ -168,34 +226,39 @@ export function evaluateRun(input: RunInput): Verdict<RunSummary> {
 
   const completed = run.some((event) => event.type === 'agent_completed');
   if (completed) {
+    // Decided the moment it arrives, whatever comes later: an event of this run after its
+    // agent_completed, or an event later than its budget.
+    const done = run.findIndex((event) => event.type === 'agent_completed');
+    const after = [...new Set(run.slice(done + 1).map((event) => event.type))];
+    if (after.length > 0) {
+      return fail(
+        'EVENT_ORDER',
+        `agent_completed arrived before ${after.join(', ')} in run ${runId}; order seen: ${listTypes(run)}`,
+      );
+    }
+    const late = lateEvent(summary.timeline, budgets);
+    if (late) return fail('EVENT_LATENCY', late);
+    // Only after the settle window is an event "missing" rather than late, and the run clean of
+    // whatever the server sends right after completion.
+    if (!input.settled) return { state: 'pending', waitingFor: 'the settle window after agent_completed' };
     const missing = missingEvents(run);
-    if (missing.length > 0 && !input.settled)
-      return { state: 'pending', waitingFor: 'late frames to settle' };
     if (missing.length > 0) {
       return fail(
         'EVENT_MISSING',
-        `missing ${missing.join(', ')} in run ${runId}; arrived: ${listTypes(run)}`,
+        `missing ${missing.join(', ')} in run ${runId}; arrived: ${listTypes(run)} (watched ${summary.settleMs} ms after the last event)`,
       );
     }
     const violation = orderViolation(run);
     if (violation) return fail('EVENT_ORDER', `${violation} in run ${runId}; order seen: ${listTypes(run)}`);
-    for (const type of AGENT_EVENTS) {
-      const entry = summary.timeline.find((item) => item.type === type);
-      if (entry && entry.ms > budgets[type]) {
-        return fail(
-          'EVENT_LATENCY',
-          `${type} arrived ${entry.ms} ms after the message; budget ${budgets[type]} ms`,
-        );
-      }
-    }
     return { state: 'passed', value: summary };
   }
 
   const carrier = input.sockets.find((socket) => socket.id === since.socketId);
   if (carrier?.closedAt !== undefined) {
+    const facts = closeOf(carrier, authenticatedUser(carrier, frames) !== undefined);
     return fail(
-      'WS_CLOSED_EARLY',
-      `the agent socket ${describeClose(carrier)} ${Math.round(carrier.closedAt - since.at)} ms after the message, before agent_completed; run ${runId ?? '(never started)'} had: ${listTypes(run)}`,
+      closeCause(facts),
+      `the agent socket ${describeClose(facts)} ${Math.round(carrier.closedAt - since.at)} ms after the message, before agent_completed; run ${runId ?? '(never started)'} had: ${listTypes(run)}`,
     );
   }
   if (input.elapsedMs >= input.timeoutMs) {
@@ -219,74 +282,5 @@ export function evaluateRun(input: RunInput): Verdict<RunSummary> {
   return {
     state: 'pending',
     waitingFor: AGENT_EVENTS.filter((type) => (ORDER.get(type) ?? 0) > highest)[0] ?? '',
-  };
-}
-
-export interface ConnectionInput {
-  sockets: readonly SocketRecord[];
-  frames: readonly FrameRecord[];
-  agentEndpoint: string;
-  /** Harness-clock ms since we started waiting for the socket. */
-  elapsedMs: number;
-  timeoutMs: number;
-}
-
-export interface Connection {
-  socket: SocketRecord;
-  userId: string;
-}
-
-/** Judge whether the page's agent socket opened and was authenticated. */
-export function evaluateConnection(input: ConnectionInput): Verdict<Connection> {
-  const { sockets, frames } = input;
-  for (const socket of sockets) {
-    const established = frames.find(
-      (frame) => frame.socketId === socket.id && establishedUserOf(frame) !== undefined,
-    );
-    if (established && socket.closedAt === undefined) {
-      return { state: 'passed', value: { socket, userId: establishedUserOf(established) ?? '' } };
-    }
-    if (socket.closedAt === undefined || established) continue;
-    if (socket.openedAt === undefined) {
-      const status = socket.handshakeStatus ? `HTTP ${socket.handshakeStatus}` : 'no HTTP status seen';
-      const said = socket.handshakeError ? ` (browser: ${socket.handshakeError})` : '';
-      return {
-        state: 'failed',
-        code: 'WS_HANDSHAKE_REJECTED',
-        summary: `${socket.url} refused at the upgrade: ${status}${said}, ${Math.round(socket.closedAt - socket.createdAt)} ms after the page opened it`,
-      };
-    }
-    const afterUpgrade = Math.round(socket.closedAt - socket.openedAt);
-    if (socket.closeCode === 1008 || socket.closeCode === 1011) {
-      return {
-        state: 'failed',
-        code: 'WS_AUTH_REJECTED',
-        summary: `${socket.url} ${describeClose(socket)} ${afterUpgrade} ms after the upgrade, before connection_established`,
-      };
-    }
-    return {
-      state: 'failed',
-      code: 'WS_CLOSED_EARLY',
-      summary: `${socket.url} ${describeClose(socket)} ${afterUpgrade} ms after the upgrade, before connection_established`,
-    };
-  }
-  if (input.elapsedMs < input.timeoutMs) return { state: 'pending', waitingFor: 'connection_established' };
-  const pending = sockets.at(-1);
-  const where = `(E2E_WS_HANDSHAKE_TIMEOUT_MS=${input.timeoutMs})`;
-  if (!pending) {
-    return {
-      state: 'failed',
-      code: 'WS_HANDSHAKE_TIMEOUT',
-      summary: `the page never opened the agent socket ${input.agentEndpoint} within ${input.timeoutMs} ms ${where}`,
-    };
-  }
-  const state =
-    pending.openedAt === undefined
-      ? 'neither opened nor closed'
-      : 'opened but sent no connection_established';
-  return {
-    state: 'failed',
-    code: 'WS_HANDSHAKE_TIMEOUT',
-    summary: `${pending.url} ${state} within ${input.timeoutMs} ms ${where}: the server is silent, not refusing`,
   };
 }

@@ -8,7 +8,11 @@
  * 0.8 CPU-seconds in it against 2.3 in the full browser's headless mode (BENCHMARKS.md). A
  * headed run (`--headed`, `--debug`, `--ui`, PWDEBUG) needs a window, so it skips the shell.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+import type { HarnessConfig } from './config.ts';
+import { publicUrl } from './environment.ts';
 
 export interface BrowserChoice {
   source: 'playwright' | 'CHROMIUM_PATH' | 'system';
@@ -56,3 +60,31 @@ export const NO_BROWSER_HELP =
   'Install one of: `npx playwright install chromium` (needs internet), ' +
   '`apt-get install -y chromium chromium-headless-shell` (Debian, as root), ' +
   'or set CHROMIUM_PATH to a Chromium/Chrome binary.';
+
+/** The browser the tests ran on: the remote one, asked over its endpoint, or the local binary's own answer. */
+export async function browserVersion(config: HarnessConfig | undefined): Promise<string | undefined> {
+  const remote = config?.browserWsEndpoint;
+  if (remote) {
+    try {
+      const browser = await chromium.connect(remote, { timeout: 5_000 });
+      const version = browser.version();
+      await browser.close();
+      return `Chromium ${version} (remote, ${publicUrl(remote)})`;
+    } catch {
+      return `remote browser at ${publicUrl(remote)} (version unknown: endpoint gone)`;
+    }
+  }
+  const choice = chooseBrowser(chromium.executablePath());
+  const executable = choice?.executablePath ?? chromium.executablePath();
+  try {
+    const said = execFileSync(executable, ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5_000,
+    });
+    const version = /(\d+\.\d+\.\d+\.\d+)/.exec(said)?.[1];
+    return version ? `Chromium ${version} (${choice?.source ?? 'playwright'})` : undefined;
+  } catch {
+    return undefined;
+  }
+}

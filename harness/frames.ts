@@ -2,7 +2,8 @@
  * What the recorder keeps of the agent socket, and how a raw frame becomes a record. Pure:
  * no Playwright here, so it is unit-tested directly.
  */
-import { AGENT_EVENTS, type AgentEventType } from './config.ts';
+import type { AgentEventType } from './config.ts';
+import { type FrameMeaning, interpret, type WireDialect } from './dialect.ts';
 
 export type Direction = 'sent' | 'received';
 
@@ -18,11 +19,32 @@ export interface SocketRecord {
   closeCode?: number;
   closeReason?: string;
   wasClean?: boolean;
+  /** The page called `close()` on this socket itself (a remount, a reconnect of its own). */
+  closedByPage?: boolean;
   errorAt?: number;
   /** Browser's own words about a failed handshake, e.g. "Unexpected response code: 403". */
   handshakeError?: string;
   /** HTTP status at the upgrade, when the browser or a diagnostic probe told us. */
   handshakeStatus?: number;
+}
+
+/**
+ * Where the page was, and since when (browser epoch ms): each document's start and each of its
+ * own route changes (`history.pushState`/`replaceState`, back and forward). A page that left the
+ * URL that opened its agent socket has given up on that socket.
+ */
+export interface PageVisit {
+  at: number;
+  url: string;
+}
+
+/** The path of a URL, for telling one route from another (query and hash ignored). */
+export function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname.replace(/\/+$/, '') || '/';
+  } catch {
+    return url;
+  }
 }
 
 export interface FrameRecord {
@@ -38,6 +60,24 @@ export interface FrameRecord {
   json?: unknown;
   /** Why the frame is not JSON, when it isn't. */
   note?: string;
+  /** What the frame says under the configured dialect, decided once, when it arrived. */
+  meaning: FrameMeaning;
+  /** A short label for transcripts (type and ids, as the dialect reads them). */
+  label: string;
+}
+
+export type FrameOrigin = Pick<FrameRecord, 'seq' | 'socketId' | 'url' | 'direction' | 'at' | 'seenAt'>;
+
+/** A frame as recorded: parsed, and interpreted with `dialect`. */
+export function recordFrame(origin: FrameOrigin, raw: RawFrame, dialect: WireDialect): FrameRecord {
+  const parsed = parseFrame(raw);
+  const object = parsed.note === undefined ? parsed.json : undefined;
+  return {
+    ...origin,
+    ...parsed,
+    meaning: interpret(dialect, origin.direction, object),
+    label: object === undefined ? `(${parsed.note ?? 'unknown'})` : dialect.label(object),
+  };
 }
 
 /** The raw shape the in-page probe sends for a frame. */
@@ -65,12 +105,11 @@ export function parseFrame(raw: RawFrame): Pick<FrameRecord, 'json' | 'note' | '
 }
 
 /**
- * Keep-alive frames: the contract lets a socket carry any number of them, and no verdict
- * depends on one, so a waiter need not look again when only these arrived.
+ * Frames no verdict depends on: keep-alives and re-deliveries. A socket may carry any number of
+ * them, so a waiter need not look again when only these arrived.
  */
-export function isKeepAlive(frame: Pick<FrameRecord, 'json'>): boolean {
-  const type = (frame.json as { type?: unknown } | undefined)?.type;
-  return type === 'heartbeat' || type === 'ping' || type === 'progress';
+export function isKeepAlive(frame: Pick<FrameRecord, 'meaning'>): boolean {
+  return frame.meaning.kind === 'noise' || frame.meaning.kind === 'duplicate';
 }
 
 export interface AgentEvent {
@@ -83,24 +122,17 @@ export interface AgentEvent {
   frame: FrameRecord;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
 /** The agent event a received frame carries, if it is one of the five. */
 export function agentEventOf(frame: FrameRecord): AgentEvent | undefined {
-  if (frame.direction !== 'received' || !isObject(frame.json)) return undefined;
-  const { type, run_id, thread_id, payload } = frame.json;
-  if (typeof type !== 'string' || !(AGENT_EVENTS as readonly string[]).includes(type)) return undefined;
-  const body = isObject(payload) ? payload : {};
+  if (frame.meaning.kind !== 'event') return undefined;
+  const { event } = frame.meaning;
   return {
-    type: type as AgentEventType,
-    runId: str(run_id),
-    threadId: str(thread_id),
-    userId: str(body.user_id),
-    toolName: str(body.tool_name),
-    result: body.result,
+    type: event.type,
+    runId: event.runId,
+    threadId: event.threadId,
+    userId: event.userId,
+    toolName: event.toolName,
+    result: event.result,
     frame,
   };
 }
@@ -111,20 +143,15 @@ export interface SentMessage {
   frame: FrameRecord;
 }
 
-/** The `user_message` a sent frame carries, if any. */
+/** The page's own message a sent frame carries, if any (with the thread it names). */
 export function userMessageOf(frame: FrameRecord): SentMessage | undefined {
-  if (frame.direction !== 'sent' || !isObject(frame.json) || frame.json.type !== 'user_message')
-    return undefined;
-  const payload = isObject(frame.json.payload) ? frame.json.payload : {};
-  const threadId = str(payload.thread_id);
-  if (!threadId) return undefined;
-  return { threadId, content: str(payload.content) ?? '', frame };
+  if (frame.meaning.kind !== 'outgoing' || !frame.meaning.message.threadId) return undefined;
+  return { threadId: frame.meaning.message.threadId, content: frame.meaning.message.content, frame };
 }
 
-/** `connection_established` frames carry the user the server authenticated. */
+/** The handshake frame's user: the user the server authenticated on the socket. */
 export function establishedUserOf(frame: FrameRecord): string | undefined {
-  if (frame.direction !== 'received' || !isObject(frame.json)) return undefined;
-  return frame.json.type === 'connection_established' ? (str(frame.json.user_id) ?? '') : undefined;
+  return frame.meaning.kind === 'handshake' ? frame.meaning.handshake.userId : undefined;
 }
 
 /** Origin + path, the identity of a socket endpoint (query strings may carry secrets). */
@@ -139,14 +166,7 @@ export function endpointOf(url: string): string {
 
 /** A one-line description of a frame for transcripts in failure messages. */
 export function describeFrame(frame: FrameRecord, since: number): string {
-  const t = `+${Math.round(frame.at - since)}ms`;
   const arrow = frame.direction === 'sent' ? '→' : '←';
-  if (isObject(frame.json)) {
-    const { type, run_id, thread_id } = frame.json;
-    const parts = [String(type ?? '?')];
-    if (run_id) parts.push(`run=${String(run_id)}`);
-    if (thread_id) parts.push(`thread=${String(thread_id)}`);
-    return `${t} ${arrow} ${parts.join(' ')}`;
-  }
-  return `${t} ${arrow} (${frame.note ?? 'unknown'})`;
+  const repeat = frame.meaning.kind === 'duplicate' ? ` (repeat of #${frame.meaning.of})` : '';
+  return `+${Math.round(frame.at - since)}ms ${arrow} ${frame.label}${repeat}`;
 }

@@ -6,7 +6,10 @@
 import { performance } from 'node:perf_hooks';
 import { CausedError } from './causes.ts';
 import type { HarnessConfig } from './config.ts';
-import { request } from './http.ts';
+import type { HealthRules, ProbeCheck } from './dialect.ts';
+import { contractDialect } from './dialects/contract.ts';
+import { describeNetworkError, prepareHttp, request } from './http.ts';
+import { urlUnder } from './url.ts';
 
 export interface Probe {
   service: 'auth' | 'backend' | 'frontend';
@@ -31,55 +34,50 @@ export interface PreflightResult {
 
 type Check = (status: number, body: Record<string, unknown> | undefined) => string | undefined;
 
-const healthy: Check = (status, body) => {
+/** The checks of one dialect's health rules. */
+function checksOf(rules: HealthRules): Record<ProbeCheck, Check> {
+  const json = (status: number, body: Record<string, unknown> | undefined) =>
+    status !== 200 ? `HTTP ${status}` : body ? undefined : 'answer is not JSON';
+  const health: Check = (status, body) => json(status, body) ?? (body ? rules.unhealthy(body) : undefined);
+  return {
+    health,
+    'auth-health': (status, body) => health(status, body) ?? (body ? rules.authUnhealthy(body) : undefined),
+    json,
+    keys: servesKeys,
+    page: servesPage,
+  };
+}
+
+const answers: Check = () => undefined;
+
+/** The key set tokens are verified against: without it no token can be, whatever its worth. */
+const servesKeys: Check = (status, body) => {
   if (status !== 200) return `HTTP ${status}`;
   if (!body) return 'answer is not JSON';
-  return body.status === 'healthy' ? undefined : `status is ${JSON.stringify(body.status)}, not "healthy"`;
+  return Array.isArray(body.keys) && body.keys.length > 0 ? undefined : 'no keys in the key set';
 };
 
-const authHealthy: Check = (status, body) =>
-  healthy(status, body) ??
-  (body?.database_status === 'connected'
-    ? undefined
-    : `database_status is ${JSON.stringify(body?.database_status)}, not "connected"`);
-
-const answersJson: Check = (status, body) =>
-  status !== 200 ? `HTTP ${status}` : body ? undefined : 'answer is not JSON';
-
 const servesPage: Check = (status) => (status >= 200 && status < 300 ? undefined : `HTTP ${status}`);
-
-/** Network failures worth naming: what a person would check first. */
-function describeNetworkError(error: unknown, timeoutMs: number): string {
-  const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string } };
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const code = err.code ?? err.cause?.code;
-  const words: Record<string, string> = {
-    ECONNREFUSED: 'connection refused (nothing listening)',
-    ENOTFOUND: 'host name not found (DNS)',
-    EAI_AGAIN: 'DNS lookup failed',
-    ECONNRESET: 'connection reset',
-    UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
-    UND_ERR_HEADERS_TIMEOUT: `no answer within ${timeoutMs} ms`,
-    CERT_HAS_EXPIRED: 'TLS certificate expired',
-    DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate is self-signed',
-  };
-  return (code && words[code]) ?? `${code ?? err.name ?? 'error'}: ${err.message ?? String(error)}`;
-}
 
 async function probe(
   service: Probe['service'],
   name: string,
   url: string,
   check: Check,
-  timeoutMs: number,
+  config: HarnessConfig,
 ): Promise<Probe> {
+  const timeoutMs = config.preflightTimeoutMs;
   const started = performance.now();
   try {
-    const response = await request(url, {
-      method: 'GET',
-      headers: { accept: 'application/json, text/html' },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const response = await request(
+      url,
+      {
+        method: 'GET',
+        headers: { accept: 'application/json, text/html' },
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      config.network,
+    );
     const text = await response.body.text();
     const latencyMs = Math.round(performance.now() - started);
     let body: Record<string, unknown> | undefined;
@@ -118,16 +116,29 @@ async function probe(
   }
 }
 
-export async function runPreflight(config: HarnessConfig): Promise<PreflightResult> {
-  const t = config.preflightTimeoutMs;
-  const probes = await Promise.all([
-    probe('auth', 'GET /health', `${config.authUrl}/health`, authHealthy, t),
-    probe('backend', 'GET /health', `${config.apiUrl}/health`, healthy, t),
-    probe('backend', 'GET /api/health', `${config.apiUrl}/api/health`, healthy, t),
-    probe('backend', 'GET /ws/health', `${config.apiUrl}/ws/health`, answersJson, t),
-    probe('backend', 'GET /ws/config', `${config.apiUrl}/ws/config`, answersJson, t),
-    probe('frontend', 'GET /login', `${config.frontendUrl}/login`, servesPage, t),
-  ]);
+export async function runPreflight(
+  config: HarnessConfig,
+  rules: HealthRules = contractDialect.health,
+): Promise<PreflightResult> {
+  await prepareHttp(config.network);
+  const checks = checksOf(rules);
+  const bases = { auth: config.authUrl, backend: config.apiUrl, frontend: config.frontendUrl };
+  const routes = rules.probes.map(
+    ({ service, path, check }) => [service, bases[service], path, checks[check]] as const,
+  );
+  const named = routes.map(([service, base, route, check]) =>
+    probe(service, `GET ${route}`, urlUnder(base, route), check, config),
+  );
+  // A socket on a host of its own: its certificate chain is checked too (any HTTP answer will
+  // do), so that no service the browser reaches goes unverified (README, "TLS and proxies").
+  const socket = new URL(config.wsUrl.replace(/^ws/, 'http'));
+  const origins = new Set(
+    [config.authUrl, config.apiUrl, config.frontendUrl].map((base) => new URL(base).origin),
+  );
+  if (socket.protocol === 'https:' && !origins.has(socket.origin)) {
+    named.push(probe('backend', `TLS ${socket.host}`, socket.href, answers, config));
+  }
+  const probes = await Promise.all(named);
   const services: PreflightResult['services'] = {};
   for (const item of probes) {
     if (!item.body || services[item.service]) continue;

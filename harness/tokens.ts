@@ -8,11 +8,13 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import { createRemoteJWKSet, customFetch, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { CausedError } from './causes.ts';
 import type { HarnessConfig } from './config.ts';
-import { request } from './http.ts';
+import { ExpiredTokenStore } from './expired-tokens.ts';
+import { describeNetworkError, fetchVia, networkErrorCode, prepareHttp, request } from './http.ts';
 import type { SecretRegistry } from './secrets.ts';
+import { urlUnder } from './url.ts';
 
 export interface TokenBody {
   access_token: string;
@@ -36,18 +38,24 @@ export interface UserToken {
 }
 
 async function postJson(
+  config: HarnessConfig,
   url: string,
   body: unknown,
   headers: Record<string, string>,
-  timeoutMs: number,
 ): Promise<{ status: number; json: unknown; text: string }> {
+  const timeoutMs = config.preflightTimeoutMs;
+  await prepareHttp(config.network);
   try {
-    const response = await request(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const response = await request(
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      config.network,
+    );
     const text = await response.body.text();
     let json: unknown;
     try {
@@ -57,10 +65,12 @@ async function postJson(
     }
     return { status: response.statusCode, json, text };
   } catch (error) {
-    const err = error as { code?: string; message?: string; cause?: { code?: string } };
     throw new CausedError(
       'SERVICE_UNREACHABLE',
-      `POST ${url} failed: ${err.code ?? err.cause?.code ?? ''} ${err.message ?? String(error)}`.trim(),
+      `POST ${url} failed: ${networkErrorCode(error)} ${describeNetworkError(error, timeoutMs)}`.replace(
+        '  ',
+        ' ',
+      ),
     );
   }
 }
@@ -78,13 +88,8 @@ export async function requestTestToken(
   email: string,
   extra: Record<string, unknown> = {},
 ): Promise<TokenBody> {
-  const url = `${config.authUrl}/auth/e2e/test-auth`;
-  const answer = await postJson(
-    url,
-    { email, ...extra },
-    { 'X-E2E-Bypass-Key': config.bypassKey },
-    config.preflightTimeoutMs,
-  );
+  const url = urlUnder(config.authUrl, 'auth/e2e/test-auth');
+  const answer = await postJson(config, url, { email, ...extra }, { 'X-E2E-Bypass-Key': config.bypassKey });
   const key = `E2E_BYPASS_KEY (set, ${config.bypassKey.length} chars)`;
   switch (answer.status) {
     case 200: {
@@ -118,20 +123,25 @@ export async function requestTestToken(
 /** `POST /auth/refresh`; undefined when the refresh token is refused (caller fetches anew). */
 export async function refreshToken(config: HarnessConfig, refresh: string): Promise<TokenBody | undefined> {
   const answer = await postJson(
-    `${config.authUrl}/auth/refresh`,
+    config,
+    urlUnder(config.authUrl, 'auth/refresh'),
     { refresh_token: refresh },
     {},
-    config.preflightTimeoutMs,
   );
   return answer.status === 200 ? asTokenBody(answer.json) : undefined;
 }
 
 export type KeySet = ReturnType<typeof createRemoteJWKSet>;
 
+/** The JWKS under the auth service's base URL, path included. */
+export const jwksUrl = (config: HarnessConfig): string => urlUnder(config.authUrl, '.well-known/jwks.json');
+
 export function remoteKeySet(config: HarnessConfig): KeySet {
   // One key set per process: jose caches keys and refetches on an unknown `kid` (rotation).
-  return createRemoteJWKSet(new URL('/.well-known/jwks.json', `${config.authUrl}/`), {
+  // Its fetch goes through the harness's dispatcher: the private CA and the proxies apply.
+  return createRemoteJWKSet(new URL(jwksUrl(config)), {
     timeoutDuration: config.preflightTimeoutMs,
+    [customFetch]: fetchVia(config.network),
   });
 }
 
@@ -162,7 +172,7 @@ export async function verifyToken(
               : `${(error as Error).name}: ${(error as Error).message}`;
     throw new CausedError(
       'TOKEN_INVALID',
-      `the token for ${expected.email} cannot be verified against ${config.authUrl}/.well-known/jwks.json: ${why}`,
+      `the token for ${expected.email} cannot be verified against ${jwksUrl(config)}: ${why}`,
     );
   }
   const email = payload.email;
@@ -198,12 +208,21 @@ export class TokenCache {
   }
 
   write(authUrl: string, token: UserToken): void {
+    this.retirePrevious(authUrl, token);
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = this.file(authUrl, token.email);
     const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, JSON.stringify(token), { mode: 0o600 });
     chmodSync(temp, 0o600);
     renameSync(temp, file);
+  }
+
+  /** The access token this write replaces becomes, once expired, the auth spec's expired token. */
+  private retirePrevious(authUrl: string, token: UserToken): void {
+    const previous = this.read(authUrl, token.email);
+    if (!previous || previous.accessToken === token.accessToken) return;
+    const { accessToken, expiresAt } = previous;
+    new ExpiredTokenStore(this.dir).retire(authUrl, token.email, { accessToken, expiresAt });
   }
 }
 

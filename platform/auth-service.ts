@@ -1,16 +1,7 @@
 /** The auth service: health, e2e bypass tokens, login, refresh, JWKS, and reference-only stats. */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PlatformConfig } from './config.ts';
-import {
-  BodyError,
-  closeServer,
-  listen,
-  originFor,
-  pathOf,
-  type RunningService,
-  readJsonObject,
-  sendJson,
-} from './http-util.ts';
+import { BodyError, pathOf, readJsonObject, type ServiceHandlers, sendJson } from './http-util.ts';
 import { createLogger } from './log.ts';
 import { secretEquals } from './secrets.ts';
 import { createSigningKeys } from './signing-keys.ts';
@@ -33,13 +24,14 @@ const INVALID_CREDENTIALS = { detail: 'Invalid email or password' };
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-export async function startAuthService(config: PlatformConfig, port: number): Promise<RunningService> {
+/** The auth service's handlers; `url` is where it is served (for the log). */
+export async function createAuthService(config: PlatformConfig, url: string): Promise<ServiceHandlers> {
   const log = createLogger('auth');
-  const fault = config.fault;
   const users = createUserDirectory(config.users);
   const keys = await createSigningKeys(config.jwt.alg);
   const issuer = new TokenIssuer({ keys, issuer: config.jwt.issuer, audience: config.jwt.audience });
-  const foreign = fault === 'foreign-signing-key';
+  // Read per request: the fault can be switched at run time.
+  const foreign = () => config.fault === 'foreign-signing-key';
   const stats = { test_auth: 0, login: 0, refresh: 0, test_auth_by_email: {} as Record<string, number> };
   const issued = { test_auth: 0, login: 0, refresh: 0 };
 
@@ -55,7 +47,7 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
       status: 'healthy',
       service: 'auth-service',
       version: VERSION,
-      database_status: fault === 'auth-db-disconnected' ? 'disconnected' : 'connected',
+      database_status: config.fault === 'auth-db-disconnected' ? 'disconnected' : 'connected',
       environment: config.environment,
     });
   };
@@ -74,7 +66,7 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
     if (
       typeof key !== 'string' ||
       key === '' ||
-      fault === 'bypass-key-rejected' ||
+      config.fault === 'bypass-key-rejected' ||
       !secretEquals(key, config.bypassKey)
     ) {
       json(res, 401, { detail: 'Invalid or missing bypass key' });
@@ -84,7 +76,7 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
       json(res, 400, { detail: 'email is required' });
       return;
     }
-    const user = fault === 'user-missing' ? undefined : users.find(email);
+    const user = config.fault === 'user-missing' ? undefined : users.find(email);
     if (user === undefined) {
       json(res, 404, { detail: 'User not found' });
       return;
@@ -105,7 +97,7 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
       }
       ttlS = asked;
     }
-    json(res, 200, await issuer.issue(user, { ttlS, foreign }));
+    json(res, 200, await issuer.issue(user, { ttlS, foreign: foreign() }));
     noteIssued('test_auth');
   };
 
@@ -116,11 +108,11 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
     const password = typeof body.password === 'string' ? body.password : '';
     const user = users.find(email);
     const passwordOk = secretEquals(password, config.userPassword);
-    if (fault === 'login-rejects-password' || user === undefined || !passwordOk) {
+    if (config.fault === 'login-rejects-password' || user === undefined || !passwordOk) {
       json(res, 401, INVALID_CREDENTIALS);
       return;
     }
-    json(res, 200, await issuer.issue(user, { ttlS: config.tokenTtlS, foreign }));
+    json(res, 200, await issuer.issue(user, { ttlS: config.tokenTtlS, foreign: foreign() }));
     noteIssued('login');
   };
 
@@ -133,11 +125,15 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
       json(res, 401, { detail: 'Invalid or expired refresh token' });
       return;
     }
-    json(res, 200, await issuer.issue(user, { ttlS: config.tokenTtlS, foreign }));
+    json(res, 200, await issuer.issue(user, { ttlS: config.tokenTtlS, foreign: foreign() }));
     noteIssued('refresh');
   };
 
   const jwks: Handler = async (_req, res) => {
+    if (config.fault === 'jwks-500') {
+      json(res, 500, { detail: 'Internal Server Error' });
+      return;
+    }
     sendJson(res, 200, keys.jwks, { ...CORS, 'cache-control': 'public, max-age=60' });
   };
 
@@ -160,7 +156,7 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
     'GET /__platform/issued-tokens': issuedTokens,
   };
 
-  const server = createServer((req, res) => {
+  const request = (req: IncomingMessage, res: ServerResponse) => {
     const path = pathOf(req);
     if (req.method === 'OPTIONS') {
       res.writeHead(204, CORS);
@@ -181,13 +177,11 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
       log(`error on ${req.method} ${path}: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) json(res, 500, { detail: 'Internal Server Error' });
     });
-  });
+  };
 
-  const address = await listen(server, port, config.host);
-  const url = originFor('http', config.host, address.port);
   log(
     `auth service listening on ${url} (environment ${config.environment}, ${config.jwt.alg}, ${users.all().length} users)`,
   );
-  if (fault !== undefined) log(`fault active: ${fault}`);
-  return { url, close: () => closeServer(server) };
+  if (config.fault !== undefined) log(`fault active: ${config.fault}`);
+  return { request };
 }

@@ -1,15 +1,9 @@
 /** The agent backend: health routes, socket config, `/ws` and `/presence`, and reference-only inspection routes. */
-import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { PlatformConfig } from './config.ts';
-import {
-  closeServer,
-  listen,
-  originFor,
-  pathOf,
-  type RunningService,
-  sendJson,
-  sendText,
-} from './http-util.ts';
+import { handleFaultRoute } from './fault-switch.ts';
+import { pathOf, type ServiceHandlers, sendJson, sendText } from './http-util.ts';
 import { createLogger } from './log.ts';
 import { PresenceChannel } from './presence.ts';
 import { RunRegistry } from './run-registry.ts';
@@ -20,15 +14,16 @@ import { AUTH_SUBPROTOCOL, refuseUpgrade } from './ws-handshake.ts';
 
 const VERSION = '1.0.0';
 
-export interface BackendService extends RunningService {
+export interface BackendLinks {
+  /** Where the backend is served (path prefix included), and its socket. */
+  url: string;
   wsUrl: string;
+  /** The auth service whose JWKS verifies tokens. */
+  authUrl: string;
 }
 
-export async function startBackendService(
-  config: PlatformConfig,
-  port: number,
-  authUrl: string,
-): Promise<BackendService> {
+export function createBackendService(config: PlatformConfig, links: BackendLinks): ServiceHandlers {
+  const { url, wsUrl, authUrl } = links;
   const log = createLogger('backend');
   const registry = new RunRegistry();
   const gateway = new AgentSocketGateway({
@@ -36,11 +31,16 @@ export async function startBackendService(
     registry,
     log,
     users: createUserDirectory(config.users),
-    verify: createTokenVerifier({ authUrl, issuer: config.jwt.issuer, audience: config.jwt.audience }),
+    verify: createTokenVerifier({
+      authUrl,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      ...(config.tls?.ca ? { ca: config.tls.ca } : {}),
+    }),
   });
   const presence = new PresenceChannel(() => gateway.openCount);
 
-  const server = createServer((req, res) => {
+  const request = (req: IncomingMessage, res: ServerResponse) => {
     const route = `${req.method} ${pathOf(req)}`;
     switch (route) {
       case 'GET /health':
@@ -50,11 +50,18 @@ export async function startBackendService(
       case 'GET /ws/health':
         return sendJson(res, 200, { status: 'healthy', connections: gateway.openCount });
       case 'GET /ws/config':
-        return sendJson(res, 200, { path: '/ws', subprotocol: AUTH_SUBPROTOCOL, heartbeat_ms: HEARTBEAT_MS });
+        return sendJson(res, 200, {
+          path: new URL(wsUrl).pathname,
+          subprotocol: AUTH_SUBPROTOCOL,
+          heartbeat_ms: HEARTBEAT_MS,
+        });
       case 'GET /__platform/runs':
         return sendJson(res, 200, registry.list());
       case 'GET /__platform/stats':
         return sendJson(res, 200, registry.stats);
+      case 'GET /__platform/fault':
+      case 'POST /__platform/fault':
+        return handleFaultRoute(req, res, config, log);
       case 'POST /__platform/drop-sockets': {
         const userId = new URL(req.url ?? '/', 'http://backend').searchParams.get('user_id') ?? undefined;
         const dropped = gateway.dropAll(userId);
@@ -64,9 +71,9 @@ export async function startBackendService(
       default:
         return sendJson(res, 404, { detail: 'Not Found' });
     }
-  });
+  };
 
-  server.on('upgrade', (req, socket, head) => {
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = pathOf(req);
     if (path === '/ws') {
       gateway.handleUpgrade(req, socket, head).catch((err: unknown) => {
@@ -78,20 +85,16 @@ export async function startBackendService(
     } else {
       refuseUpgrade(socket, 404, 'no socket at this path');
     }
-  });
+  };
 
-  const address = await listen(server, port, config.host);
-  const url = originFor('http', config.host, address.port);
-  const wsUrl = `${originFor('ws', config.host, address.port)}/ws`;
   log(`backend listening on ${url} (socket ${wsUrl}, keys from ${authUrl})`);
   if (config.fault !== undefined) log(`fault active: ${config.fault}`);
   return {
-    url,
-    wsUrl,
-    close: async () => {
+    request,
+    upgrade,
+    close: () => {
       gateway.close();
       presence.close();
-      await closeServer(server);
     },
   };
 }

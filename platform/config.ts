@@ -1,4 +1,5 @@
 /** Reads every PLATFORM_* environment variable into one validated configuration object. */
+import { readFileSync } from 'node:fs';
 import { type FaultName, parseFault } from './faults.ts';
 
 export const SERVICE_NAMES = ['auth', 'backend', 'frontend'] as const;
@@ -26,6 +27,12 @@ export interface PlatformConfig {
   fault: FaultName | undefined;
   faultDelayMs: number;
   floodFrames: number;
+  /** Serve https/wss with this certificate and key; `ca` is trusted when fetching the JWKS. */
+  tls: { cert: string; key: string; ca?: string } | undefined;
+  /** Path prefix each service is served under ('' = the root). */
+  prefixes: { auth: string; api: string; frontend: string };
+  /** Serve every service of this process on one port (PLATFORM_API_PORT), told apart by prefix. */
+  oneOrigin: boolean;
 }
 
 export class ConfigError extends Error {
@@ -72,6 +79,51 @@ function absoluteUrl(env: Env, name: string, fallback: string, schemes: string[]
   return url.href.replace(/\/$/, '');
 }
 
+function fileText(env: Env, name: string): string | undefined {
+  const file = text(env, name, '');
+  if (file === '') return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(
+      `${name}: cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
+  }
+}
+
+function tlsFiles(env: Env): PlatformConfig['tls'] {
+  const cert = fileText(env, 'PLATFORM_TLS_CERT');
+  const key = fileText(env, 'PLATFORM_TLS_KEY');
+  const ca = fileText(env, 'PLATFORM_TLS_CA');
+  if ((cert === undefined) !== (key === undefined))
+    throw new ConfigError('PLATFORM_TLS_CERT and PLATFORM_TLS_KEY go together: set both or neither');
+  return cert !== undefined && key !== undefined
+    ? { cert, key, ...(ca !== undefined ? { ca } : {}) }
+    : undefined;
+}
+
+/** '' or `/seg[/seg...]`, without a trailing slash. */
+function prefix(env: Env, name: string): string {
+  const raw = text(env, name, '').replace(/\/+$/, '');
+  if (raw !== '' && !/^(\/[A-Za-z0-9._~-]+)+$/.test(raw))
+    throw new ConfigError(`${name} must be a path like /identity, got "${raw}"`);
+  return raw;
+}
+
+function prefixes(env: Env, oneOrigin: boolean): PlatformConfig['prefixes'] {
+  const value = {
+    auth: prefix(env, 'PLATFORM_AUTH_PREFIX'),
+    api: prefix(env, 'PLATFORM_API_PREFIX'),
+    frontend: prefix(env, 'PLATFORM_FRONTEND_PREFIX'),
+  };
+  const all = Object.values(value);
+  if (oneOrigin && new Set(all).size !== all.length)
+    throw new ConfigError(
+      `PLATFORM_ONE_ORIGIN serves all services on one port: their prefixes must differ, got ${JSON.stringify(value)}`,
+    );
+  return value;
+}
+
 /** ws(s)://<host of the API>/ws */
 export function defaultWsUrl(apiUrl: string): string {
   const url = new URL(apiUrl);
@@ -83,7 +135,7 @@ export function defaultWsUrl(apiUrl: string): string {
 
 /** The presence socket lives beside /ws on the same host. */
 export function presenceUrlFor(wsUrl: string): string {
-  return new URL('/presence', wsUrl).href;
+  return new URL('presence', wsUrl).href;
 }
 
 function parseServices(raw: string): ServiceName[] {
@@ -118,6 +170,7 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     .filter((s) => s !== '');
   if (users.length === 0) throw new ConfigError('PLATFORM_USERS names no user');
 
+  const oneOrigin = ['1', 'true', 'yes'].includes(text(env, 'PLATFORM_ONE_ORIGIN', '').toLowerCase());
   const api = absoluteUrl(env, 'PLATFORM_API_URL', 'http://127.0.0.1:47812', ['http:', 'https:']);
   return {
     host: text(env, 'PLATFORM_HOST', '127.0.0.1'),
@@ -147,5 +200,8 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     fault: parseFault(env.PLATFORM_FAULT),
     faultDelayMs: integer(env, 'PLATFORM_FAULT_DELAY_MS', 3000, 0, 10 * 60 * 1000),
     floodFrames: integer(env, 'PLATFORM_FLOOD_FRAMES', 0, 0, 10_000_000),
+    tls: tlsFiles(env),
+    prefixes: prefixes(env, oneOrigin),
+    oneOrigin,
   };
 }

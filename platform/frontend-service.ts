@@ -1,20 +1,14 @@
 /** The frontend: static login, callback and chat pages, plus `/config.js` carrying the service URLs. */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { PlatformConfig } from './config.ts';
-import {
-  closeServer,
-  listen,
-  originFor,
-  pathOf,
-  type RunningService,
-  sendJson,
-  sendText,
-} from './http-util.ts';
+import { pathOf, type ServiceHandlers, sendJson, sendText } from './http-util.ts';
 import { createLogger } from './log.ts';
 
 export interface FrontendLinks {
+  /** The path the pages live under (`/app`), or '' at the root. */
+  basePath: string;
   authUrl: string;
   wsUrl: string;
   presenceUrl: string;
@@ -44,25 +38,43 @@ export function configScript(links: FrontendLinks, fault: string | undefined): s
   return `window.PLATFORM_CONFIG = Object.freeze(${value});\n`;
 }
 
-export async function startFrontendService(
+/** The pages refer to each other from the root: under a base path they must say so. */
+function underBasePath(html: string, basePath: string): string {
+  return basePath === '' ? html : html.replace(/(href|src)="\//g, `$1="${basePath}/`);
+}
+
+/** The frontend's handlers; `url` is where it is served (for the log). */
+export function createFrontendService(
   config: PlatformConfig,
-  port: number,
+  url: string,
   links: FrontendLinks,
-): Promise<RunningService> {
+): ServiceHandlers {
   const log = createLogger('frontend');
   const contents = new Map(
-    Object.entries(FILES).map(([path, { file }]) => [path, readFileSync(ASSET_DIR + file, 'utf8')]),
+    Object.entries(FILES).map(([path, { file, type }]) => {
+      const text = readFileSync(ASSET_DIR + file, 'utf8');
+      return [path, type.startsWith('text/html') ? underBasePath(text, links.basePath) : text];
+    }),
   );
-  const script = configScript(links, config.fault);
 
-  const server = createServer((req, res) => {
+  const request = (req: IncomingMessage, res: ServerResponse) => {
+    // frontend-down: the frontend keeps its URL (it is in the ready line) but answers nothing,
+    // the connection is dropped, as when nothing is deployed behind a proxy's address.
+    if (config.fault === 'frontend-down') {
+      req.socket.destroy();
+      return;
+    }
     const path = pathOf(req);
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, { detail: 'Method Not Allowed' }, HEADERS);
     if (path === '/health') return sendJson(res, 200, { status: 'healthy', service: 'frontend' }, HEADERS);
-    if (path === '/config.js') return sendText(res, 200, script, 'text/javascript; charset=utf-8', HEADERS);
+    if (path === '/config.js') {
+      // Built per request: the fault can be switched at run time.
+      const script = configScript(links, config.fault);
+      return sendText(res, 200, script, 'text/javascript; charset=utf-8', HEADERS);
+    }
     if (path === '/') {
-      res.writeHead(302, { location: '/chat', ...HEADERS });
+      res.writeHead(302, { location: `${links.basePath}/chat`, ...HEADERS });
       res.end();
       return;
     }
@@ -70,11 +82,9 @@ export async function startFrontendService(
     const body = contents.get(path);
     if (asset === undefined || body === undefined) return sendText(res, 404, 'Not Found', undefined, HEADERS);
     sendText(res, 200, body, asset.type, HEADERS);
-  });
+  };
 
-  const address = await listen(server, port, config.host);
-  const url = originFor('http', config.host, address.port);
   log(`frontend listening on ${url} (auth ${links.authUrl}, socket ${links.wsUrl})`);
   if (config.fault !== undefined) log(`fault active: ${config.fault}`);
-  return { url, close: () => closeServer(server) };
+  return { request };
 }

@@ -1,6 +1,8 @@
-/** Small helpers shared by the three node:http services. */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+/** Small helpers shared by the three node:http services, and the listeners they are mounted on. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export type Headers = Record<string, string>;
 
@@ -86,7 +88,7 @@ export function listen(server: Server, port: number, host: string): Promise<Addr
   });
 }
 
-export function originFor(scheme: 'http' | 'ws', host: string, port: number): string {
+export function originFor(scheme: 'http' | 'https' | 'ws' | 'wss', host: string, port: number): string {
   const h = host.includes(':') ? `[${host}]` : host;
   return `${scheme}://${h}:${port}`;
 }
@@ -99,8 +101,78 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** `route` under a base URL whose path is kept (`new URL('/x', base)` would drop it). */
+export function underBase(base: string, route: string): string {
+  return `${base.replace(/\/+$/, '')}/${route.replace(/^\/+/, '')}`;
+}
+
+/** What a service hands to the listener it is mounted on. */
+export interface ServiceHandlers {
+  request(req: IncomingMessage, res: ServerResponse): void;
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  close?(): void;
+}
+
 /** What every started service hands back to main. */
 export interface RunningService {
   url: string;
   close(): Promise<void>;
+}
+
+/**
+ * One listening port (http, or https when given a certificate), serving every service mounted
+ * on it under its path prefix. A request goes to the longest prefix it is under, with the prefix
+ * taken off its URL, so a service sees the same paths at `/identity` as at the root.
+ */
+export interface Listener {
+  /** `http(s)://host:port` */
+  origin: string;
+  /** `ws(s)://host:port` */
+  wsOrigin: string;
+  mount(prefix: string, service: ServiceHandlers): void;
+  close(): Promise<void>;
+}
+
+export interface TlsFiles {
+  cert: string;
+  key: string;
+}
+
+export async function openListener(host: string, port: number, tls: TlsFiles | undefined): Promise<Listener> {
+  const mounts: { prefix: string; service: ServiceHandlers }[] = [];
+  const find = (req: IncomingMessage) => {
+    const path = pathOf(req);
+    const mount = mounts.find(
+      ({ prefix }) => prefix === '' || path === prefix || path.startsWith(`${prefix}/`),
+    );
+    if (mount && mount.prefix !== '') req.url = (req.url ?? '/').slice(mount.prefix.length) || '/';
+    return mount?.service;
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const service = find(req);
+    if (service) service.request(req, res);
+    else sendJson(res, 404, { detail: 'Not Found' });
+  };
+  const server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, onRequest) : createServer(onRequest);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const service = find(req);
+    if (service?.upgrade) service.upgrade(req, socket, head);
+    else {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    }
+  });
+  const address = await listen(server, port, host);
+  return {
+    origin: originFor(tls ? 'https' : 'http', host, address.port),
+    wsOrigin: originFor(tls ? 'wss' : 'ws', host, address.port),
+    mount(prefix, service) {
+      mounts.push({ prefix, service });
+      // Longest prefix first; the root (empty prefix) last.
+      mounts.sort((a, b) => b.prefix.length - a.prefix.length);
+    },
+    async close() {
+      for (const { service } of mounts) service.close?.();
+      await closeServer(server);
+    },
+  };
 }

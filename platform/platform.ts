@@ -3,11 +3,11 @@
  * the real bound URL of the ones started before it (services elsewhere come from the config).
  */
 
-import { startAuthService } from './auth-service.ts';
-import { startBackendService } from './backend-service.ts';
+import { createAuthService } from './auth-service.ts';
+import { createBackendService } from './backend-service.ts';
 import { type PlatformConfig, presenceUrlFor } from './config.ts';
-import { startFrontendService } from './frontend-service.ts';
-import type { RunningService } from './http-util.ts';
+import { createFrontendService } from './frontend-service.ts';
+import { type Listener, openListener } from './http-util.ts';
 
 /** The ready line's payload: only keys for services in this process. */
 export interface PlatformUrls {
@@ -22,35 +22,50 @@ export interface RunningPlatform {
   close(): Promise<void>;
 }
 
+/**
+ * Each service listens on its own port, or, with PLATFORM_ONE_ORIGIN, all of this process's
+ * services share PLATFORM_API_PORT; either way each is mounted under its prefix, and its URLs
+ * carry it (`https://127.0.0.1:P/identity`).
+ */
 export async function startPlatform(config: PlatformConfig): Promise<RunningPlatform> {
-  const started: RunningService[] = [];
+  const listeners: Listener[] = [];
+  let shared: Listener | undefined;
   const urls: PlatformUrls = {};
   const close = async () => {
-    for (const service of [...started].reverse()) await service.close();
+    for (const listener of [...listeners].reverse()) await listener.close();
+  };
+  const listenerFor = async (port: number): Promise<Listener> => {
+    if (config.oneOrigin && shared) return shared;
+    const listener = await openListener(config.host, config.oneOrigin ? config.ports.api : port, config.tls);
+    listeners.push(listener);
+    if (config.oneOrigin) shared = listener;
+    return listener;
   };
   try {
     const runs = (name: string) => config.services.includes(name as PlatformConfig['services'][number]);
+    const { prefixes } = config;
     let authUrl = config.urls.auth;
     let wsUrl = config.urls.ws;
     if (runs('auth')) {
-      const auth = await startAuthService(config, config.ports.auth);
-      started.push(auth);
-      authUrl = urls.auth = auth.url;
+      const listener = await listenerFor(config.ports.auth);
+      authUrl = listener.origin + prefixes.auth;
+      urls.auth = authUrl;
+      listener.mount(prefixes.auth, await createAuthService(config, authUrl));
     }
     if (runs('backend')) {
-      const backend = await startBackendService(config, config.ports.api, authUrl);
-      started.push(backend);
-      urls.api = backend.url;
-      wsUrl = urls.ws = backend.wsUrl;
+      const listener = await listenerFor(config.ports.api);
+      const url = listener.origin + prefixes.api;
+      wsUrl = `${listener.wsOrigin}${prefixes.api}/ws`;
+      urls.api = url;
+      urls.ws = wsUrl;
+      listener.mount(prefixes.api, createBackendService(config, { url, wsUrl, authUrl }));
     }
     if (runs('frontend')) {
-      const frontend = await startFrontendService(config, config.ports.frontend, {
-        authUrl,
-        wsUrl,
-        presenceUrl: presenceUrlFor(wsUrl),
-      });
-      started.push(frontend);
-      urls.frontend = frontend.url;
+      const listener = await listenerFor(config.ports.frontend);
+      const url = listener.origin + prefixes.frontend;
+      urls.frontend = url;
+      const links = { basePath: prefixes.frontend, authUrl, wsUrl, presenceUrl: presenceUrlFor(wsUrl) };
+      listener.mount(prefixes.frontend, createFrontendService(config, url, links));
     }
   } catch (err) {
     await close();

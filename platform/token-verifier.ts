@@ -2,7 +2,10 @@
  * Verifies access tokens against the auth service's JWKS, fetched over HTTP: signature (key
  * chosen by kid), exp with no clock tolerance, iss and aud.
  */
-import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import { rootCertificates } from 'node:tls';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify } from 'jose';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { underBase } from './http-util.ts';
 
 export interface VerifiedUser {
   userId: string;
@@ -18,6 +21,8 @@ export interface TokenVerifierOptions {
   authUrl: string;
   issuer: string;
   audience: string;
+  /** PEM of the CA the auth service's certificate chains to, when it is not a public one. */
+  ca?: string;
 }
 
 export type TokenVerifier = (token: string) => Promise<Verification>;
@@ -38,12 +43,19 @@ function reasonFor(err: errors.JOSEError): string {
 }
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const jwksUrl = new URL('/.well-known/jwks.json', options.authUrl);
+  const jwksUrl = new URL(underBase(options.authUrl, '.well-known/jwks.json'));
+  const agent = options.ca ? new Agent({ connect: { ca: [...rootCertificates, options.ca] } }) : undefined;
   // A short cooldown lets a restarted auth service (new keys) be picked up quickly.
   const jwks = createRemoteJWKSet(jwksUrl, {
     cooldownDuration: 1000,
     cacheMaxAge: 60_000,
     timeoutDuration: 5000,
+    ...(agent
+      ? {
+          [customFetch]: (async (url: string, init: RequestInit) =>
+            undiciFetch(url, { ...(init as object), dispatcher: agent })) as never,
+        }
+      : {}),
   });
   return async (token) => {
     try {

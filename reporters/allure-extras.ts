@@ -7,23 +7,25 @@
  *    failures by cause (allurerc.mjs turns the same file into Allure 3 categories);
  *  - `executor.json`: the CI run, when known.
  * It starts each run with an empty results folder (allure-playwright never clears it, so old
- * runs would show up as retries), and keeps a copy of the run's preflight evidence
- * (`run.json`, `preflight.json`: no secrets in them) in `<output>/signoff/evidence/` for the sign-off
- * and for shard merges, where the state folder is not shared.
+ * runs would show up as retries).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
 import type { FullConfig, Reporter } from '@playwright/test/reporter';
-import { ciRun, publicUrl, reportLabels } from '../fixtures/reporting.ts';
-import type { RunState } from '../global-setup.ts';
-import { chooseBrowser } from '../harness/browser.ts';
+import { browserVersion } from '../harness/browser.ts';
 import { CAUSES, type CauseCode } from '../harness/causes.ts';
-import { type HarnessConfig, loadConfig } from '../harness/config.ts';
+import type { HarnessConfig } from '../harness/config.ts';
+import { ciRun, environmentBlock, gitCommit, toProperties } from '../harness/environment.ts';
 import type { PreflightResult } from '../harness/preflight.ts';
-import { SecretRegistry } from '../harness/secrets.ts';
+import {
+  knownSecrets,
+  outputDir,
+  outputPaths,
+  readJson,
+  readRunState,
+  tryLoadConfig,
+} from '../harness/run-context.ts';
+import { reportLabels } from '../harness/spec-tags.ts';
 
 export interface Allure2Category {
   name: string;
@@ -55,99 +57,6 @@ export function causeCategories(): Allure2Category[] {
       matchedStatuses: ['failed', 'broken'],
     },
   ];
-}
-
-/** The environment block, in the order a reader wants it. Values are plain, single-line text. */
-export type EnvironmentBlock = [key: string, value: string][];
-
-export interface EnvironmentFacts {
-  env?: string;
-  urls?: Partial<RunState['urls']>;
-  services?: PreflightResult['services'];
-  browser?: string;
-  commit?: string;
-  ci?: string;
-  startedAt?: string;
-}
-
-export function environmentBlock(facts: EnvironmentFacts): EnvironmentBlock {
-  const block: EnvironmentBlock = [['env', facts.env ?? '(unknown)']];
-  const urls = facts.urls ?? {};
-  for (const key of ['frontend', 'api', 'auth', 'ws'] as const) {
-    const url = urls[key];
-    if (url) block.push([`${key} url`, publicUrl(url)]);
-  }
-  for (const [service, said] of Object.entries(facts.services ?? {})) {
-    const parts = [said.service, said.version ? `v${said.version.replace(/^v/, '')}` : undefined].filter(
-      Boolean,
-    );
-    if (said.environment) parts.push(`(environment ${said.environment})`);
-    block.push([`${service} service`, parts.join(' ') || '(did not say)']);
-  }
-  if (facts.browser) block.push(['browser', facts.browser]);
-  if (facts.commit) block.push(['commit', facts.commit]);
-  if (facts.ci) block.push(['ci run', facts.ci]);
-  if (facts.startedAt) block.push(['started', facts.startedAt]);
-  return block;
-}
-
-/** Java-properties escaping, enough for one-line values and keys with spaces. */
-const escapeKey = (key: string) => key.replace(/[\\:= ]/g, (char) => `\\${char}`);
-const escapeValue = (value: string) =>
-  value.replace(/\\/g, '\\\\').replace(/\r?\n/g, ' ').replace(/^\s+/, '');
-
-export function toProperties(block: EnvironmentBlock): string {
-  return `${block.map(([key, value]) => `${escapeKey(key)}=${escapeValue(value)}`).join('\n')}\n`;
-}
-
-/** The harness's own checkout: the commit that ran is this code's, wherever the run started. */
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** The commit under test: CI's, else git's, marked when the work tree has changes. */
-export function gitCommit(cwd = PROJECT_ROOT, env = process.env): string | undefined {
-  if (env.GITHUB_SHA) return env.GITHUB_SHA.slice(0, 12);
-  try {
-    const run = (args: string[]) =>
-      execFileSync('git', args, {
-        cwd,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-        timeout: 5_000,
-      }).trim();
-    const sha = run(['rev-parse', '--short=12', 'HEAD']);
-    const dirty = run(['status', '--porcelain', '--untracked-files=no']) !== '';
-    return dirty ? `${sha} (with uncommitted changes)` : sha;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The browser the tests ran on: the remote one, asked over its endpoint, or the local binary's own answer. */
-export async function browserVersion(config: HarnessConfig | undefined): Promise<string | undefined> {
-  const remote = config?.browserWsEndpoint;
-  if (remote) {
-    try {
-      const browser = await chromium.connect(remote, { timeout: 5_000 });
-      const version = browser.version();
-      await browser.close();
-      return `Chromium ${version} (remote, ${publicUrl(remote)})`;
-    } catch {
-      return `remote browser at ${publicUrl(remote)} (version unknown: endpoint gone)`;
-    }
-  }
-  const choice = chooseBrowser(chromium.executablePath());
-  const executable = choice?.executablePath ?? chromium.executablePath();
-  try {
-    const said = execFileSync(executable, ['--version'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 5_000,
-    });
-    const version = /(\d+\.\d+\.\d+\.\d+)/.exec(said)?.[1];
-    return version ? `Chromium ${version} (${choice?.source ?? 'playwright'})` : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 interface AllureResultFile {
@@ -196,40 +105,20 @@ export function labelUnlabelled(resultsDir: string): number {
   return changed;
 }
 
-/** A JSON file written since `since` (ms), or undefined: a stale one belongs to another run. */
-export function freshJson<T>(file: string, since: number): T | undefined {
-  try {
-    if (statSync(file).mtimeMs < since) return undefined;
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-export const EVIDENCE_FILES = ['run.json', 'preflight.json'] as const;
-
 export default class AllureExtras implements Reporter {
   private readonly resultsDir: string;
-  private readonly evidenceDir: string;
   /** Before global setup: files of this run are newer. A second of slack for coarse clocks. */
   private readonly since = Date.now() - 1_000;
   private config: HarnessConfig | undefined;
 
-  constructor(options: { resultsDir?: string; evidenceDir?: string } = {}) {
-    const out = path.resolve(process.env.E2E_OUTPUT_DIR ?? '.');
-    this.resultsDir = path.resolve(options.resultsDir ?? path.join(out, 'allure-results'));
-    this.evidenceDir = path.resolve(options.evidenceDir ?? path.join(out, 'signoff', 'evidence'));
+  constructor(options: { resultsDir?: string } = {}) {
+    this.resultsDir = path.resolve(options.resultsDir ?? outputPaths(outputDir()).allureResults);
   }
 
   onBegin(_config: FullConfig): void {
-    try {
-      this.config = loadConfig();
-    } catch {
-      this.config = undefined;
-    }
+    this.config = tryLoadConfig();
     // No test has ended yet, so nothing of this run is in the folder: what is there is old.
     rmSync(this.resultsDir, { recursive: true, force: true });
-    rmSync(this.evidenceDir, { recursive: true, force: true });
     mkdirSync(this.resultsDir, { recursive: true });
     writeFileSync(path.join(this.resultsDir, 'categories.json'), JSON.stringify(causeCategories(), null, 2));
   }
@@ -237,11 +126,11 @@ export default class AllureExtras implements Reporter {
   async onEnd(): Promise<void> {
     const config = this.config;
     const stateDir = config?.stateDir;
-    const state = stateDir ? freshJson<RunState>(path.join(stateDir, 'run.json'), this.since) : undefined;
+    const state = stateDir ? readRunState(stateDir, this.since) : undefined;
     const preflight = stateDir
-      ? freshJson<PreflightResult>(path.join(stateDir, 'preflight.json'), this.since)
+      ? readJson<PreflightResult>(path.join(stateDir, 'preflight.json'), this.since)
       : undefined;
-    const secrets = stateDir ? SecretRegistry.readAll(stateDir) : new SecretRegistry();
+    const secrets = knownSecrets(config);
     const mask = (text: string) => secrets.mask(text);
 
     const ci = ciRun();
@@ -270,16 +159,6 @@ export default class AllureExtras implements Reporter {
         ...(process.env.GITHUB_RUN_NUMBER ? { buildOrder: Number(process.env.GITHUB_RUN_NUMBER) } : {}),
       };
       writeFileSync(path.join(this.resultsDir, 'executor.json'), mask(JSON.stringify(executor, null, 2)));
-    }
-
-    // The preflight evidence of this run, beside its other output.
-    if (stateDir) {
-      for (const name of EVIDENCE_FILES) {
-        const source = path.join(stateDir, name);
-        if (!freshJson(source, this.since)) continue;
-        mkdirSync(this.evidenceDir, { recursive: true });
-        writeFileSync(path.join(this.evidenceDir, name), mask(readFileSync(source, 'utf8')));
-      }
     }
   }
 

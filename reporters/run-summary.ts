@@ -1,49 +1,13 @@
 /**
- * The run's last words: counts, the cause of each failure, the five events and their times
- * since the message was sent, where the reports are; and `diagnosis.json` for tools.
+ * The run's last words on the console: counts, the cause of each failure, the five events and
+ * their times since the message was sent, where the reports are. It reads them from the
+ * evidence records (diagnosis.json, written by reporters/evidence-record.ts).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { FullResult, Reporter, TestCase, TestError, TestResult } from '@playwright/test/reporter';
-import type { TimelineEntry } from '../harness/agent-run.ts';
-import { type CauseCode, causeOf } from '../harness/causes.ts';
-
-export interface DiagnosisEntry {
-  title: string;
-  file?: string;
-  project?: string;
-  /** The test's tags (`@golden-path`, ...): which sign-off criteria its result is evidence for. */
-  tags?: string[];
-  status: string;
-  code?: CauseCode;
-  summary?: string;
-  durationMs?: number;
-  timeline?: TimelineEntry[];
-}
-
-export interface Diagnosis {
-  status: FullResult['status'];
-  startedAt: string;
-  durationMs: number;
-  counts: Record<string, number>;
-  tests: DiagnosisEntry[];
-}
-
-function attachmentJson<T>(result: TestResult, name: string): T | undefined {
-  const attachment = result.attachments.find((item) => item.name === name);
-  try {
-    if (attachment?.body) return JSON.parse(attachment.body.toString('utf8')) as T;
-    if (attachment?.path) return JSON.parse(readFileSync(attachment.path, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
-  return undefined;
-}
-
-/** ANSI colour codes, which Playwright puts in assertion messages. */
-const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
-
-const firstLine = (text: string | undefined) => (text ?? '').replace(ANSI, '').split('\n')[0]?.trim();
+import type { FullResult, Reporter } from '@playwright/test/reporter';
+import type { Diagnosis } from '../harness/evidence-record.ts';
+import { outputDir, outputPaths, readJson } from '../harness/run-context.ts';
 
 /** Where the other reporters' output is, and the commands that take it further. */
 function whereReportsAre(out: string): string[] {
@@ -66,63 +30,18 @@ function whereReportsAre(out: string): string[] {
   return lines;
 }
 
-export default class RunSummary implements Reporter {
-  private readonly entries: DiagnosisEntry[] = [];
+export default class RunSummaryReporter implements Reporter {
   private readonly diagnosisFile: string;
-  private started = Date.now();
 
   constructor(options: { diagnosisFile?: string } = {}) {
-    this.diagnosisFile = options.diagnosisFile ?? 'diagnosis.json';
+    this.diagnosisFile = path.resolve(options.diagnosisFile ?? outputPaths(outputDir()).diagnosis);
   }
 
-  onBegin(): void {
-    this.started = Date.now();
-  }
-
-  onTestEnd(test: TestCase, result: TestResult): void {
-    const message = result.errors.map((error) => error.message ?? '').join('\n');
-    const code = causeOf(firstLine(message)) ?? causeOf(message.match(/\[[A-Z_]+\][^\n]*/)?.[0]);
-    const timeline = attachmentJson<{ timeline: TimelineEntry[] }>(
-      result,
-      'agent-run-timeline.json',
-    )?.timeline;
-    this.entries.push({
-      title: test.titlePath().slice(1).join(' › '),
-      file: path.relative(process.cwd(), test.location.file),
-      project: test.parent.project()?.name,
-      ...(test.tags.length > 0 ? { tags: test.tags } : {}),
-      status: result.status,
-      ...(code ? { code } : {}),
-      ...(message ? { summary: firstLine(message.slice(message.indexOf('['))) } : {}),
-      durationMs: result.duration,
-      ...(timeline ? { timeline } : {}),
-    });
-  }
-
-  onError(error: TestError): void {
-    const message = error.message ?? '';
-    const code = causeOf(firstLine(message)) ?? causeOf(message.match(/\[[A-Z_]+\][^\n]*/)?.[0]);
-    this.entries.push({
-      title: 'global setup',
-      status: 'failed',
-      ...(code ? { code } : {}),
-      summary: firstLine(message.includes('[') ? message.slice(message.indexOf('[')) : message),
-    });
-  }
-
+  /** After the evidence-record reporter's onEnd, which wrote the run's records. */
   onEnd(result: FullResult): void {
-    const counts: Record<string, number> = {};
-    for (const entry of this.entries) counts[entry.status] = (counts[entry.status] ?? 0) + 1;
-    const diagnosis: Diagnosis = {
-      status: result.status,
-      startedAt: new Date(this.started).toISOString(),
-      durationMs: Date.now() - this.started,
-      counts,
-      tests: this.entries,
-    };
-    mkdirSync(path.dirname(this.diagnosisFile), { recursive: true });
-    writeFileSync(this.diagnosisFile, JSON.stringify(diagnosis, null, 2));
-
+    const diagnosis = readJson<Diagnosis>(this.diagnosisFile);
+    const counts = diagnosis?.counts ?? {};
+    const entries = diagnosis?.tests ?? [];
     const lines = [
       '',
       `golden-path: ${result.status} — ${
@@ -131,8 +50,8 @@ export default class RunSummary implements Reporter {
           .join(', ') || 'no tests ran'
       }`,
     ];
-    for (const entry of this.entries) {
-      if (entry.timeline) {
+    for (const entry of entries) {
+      if (entry.timeline && entry.timeline.length > 0) {
         const firsts = new Map<string, number>();
         for (const item of entry.timeline) if (!firsts.has(item.type)) firsts.set(item.type, item.ms);
         lines.push(

@@ -20,7 +20,7 @@ import type {
   TestStep,
 } from '@playwright/test/reporter';
 import { rewriteContent, rewriteFiles } from '../harness/artifacts.ts';
-import { loadConfig } from '../harness/config.ts';
+import { outputDir, outputPaths, tryLoadConfig } from '../harness/run-context.ts';
 import { credentialsIn, SecretRegistry } from '../harness/secrets.ts';
 
 export default class ScrubSecrets implements Reporter {
@@ -32,17 +32,15 @@ export default class ScrubSecrets implements Reporter {
   private learned = new Map<string, string>();
 
   onBegin(config: FullConfig): void {
-    try {
-      this.stateDir = loadConfig().stateDir;
-    } catch {
-      this.stateDir = undefined;
-    }
-    const out = path.resolve(process.env.E2E_OUTPUT_DIR ?? '.');
+    this.stateDir = tryLoadConfig()?.stateDir;
+    const paths = outputPaths(outputDir());
     this.outputs = [
       ...config.projects.map((project) => project.outputDir),
-      ...['playwright-report', 'allure-results', 'junit', 'blob-report', 'diagnosis.json'].map((name) =>
-        path.join(out, name),
-      ),
+      paths.htmlReport,
+      paths.allureResults,
+      path.dirname(paths.junit),
+      paths.blobReport,
+      paths.diagnosis,
     ];
   }
 

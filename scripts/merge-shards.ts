@@ -18,6 +18,7 @@
  *                         one sharded run never gives, counts once, with its worst outcome);
  *   signoff/evidence/<shard>/   each shard's preflight and token evidence, for
  *                         `npm run signoff -- --from`.
+ * and adds the merged run's event latency to the latency history (shards add none themselves).
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -35,9 +36,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Diagnosis, DiagnosisEntry } from '../reporters/run-summary.ts';
-
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { resolveEnvironment } from '../harness/config.ts';
+import { type EnvironmentBlock, fromProperties, gitCommit, toProperties } from '../harness/environment.ts';
+import type { Diagnosis, EvidenceRecord } from '../harness/evidence-record.ts';
+import { latencyHistoryPath, recordRunLatency } from '../harness/latency-history.ts';
+import {
+  findAll,
+  outputDir,
+  outputPaths,
+  PLAYWRIGHT_CLI,
+  ROOT,
+  type RunState,
+  readJson,
+} from '../harness/run-context.ts';
 
 export interface MergedDiagnosis extends Diagnosis {
   shards: { folder: string; status: string; counts: Record<string, number> }[];
@@ -51,11 +62,11 @@ const rank = (status: string) => {
 };
 const RUN_SEVERITY = ['failed', 'timedout', 'interrupted', 'passed'];
 
-const keyOf = (entry: DiagnosisEntry) =>
+const keyOf = (entry: EvidenceRecord) =>
   `${entry.project ?? ''}\u0000${entry.file ?? ''}\u0000${entry.title}`;
 
 export function mergeDiagnoses(shards: { folder: string; diagnosis: Diagnosis }[]): MergedDiagnosis {
-  const tests = new Map<string, DiagnosisEntry>();
+  const tests = new Map<string, EvidenceRecord>();
   for (const { diagnosis } of shards) {
     for (const entry of diagnosis.tests) {
       const key = keyOf(entry);
@@ -87,28 +98,18 @@ export function mergeDiagnoses(shards: { folder: string; diagnosis: Diagnosis }[
   };
 }
 
-/** `key=value` lines of an environment.properties, in order. */
-function properties(file: string): [string, string][] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .map((line) => /^((?:\\.|[^=])*)=(.*)$/.exec(line))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map(([, key = '', value = '']): [string, string] => [key, value]);
-}
-
 /** Every shard's Allure results in one folder; one environment block, saying it was sharded. */
 export function mergeAllureResults(shardFolders: string[], target: string): number {
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   let results = 0;
-  const environments: [string, string][][] = [];
+  const environments: EnvironmentBlock[] = [];
   for (const folder of shardFolders) {
-    const source = path.join(folder, 'allure-results');
+    const source = outputPaths(folder).allureResults;
     if (!existsSync(source)) continue;
     for (const name of readdirSync(source)) {
       if (name === 'environment.properties') {
-        environments.push(properties(path.join(source, name)));
+        environments.push(fromProperties(readFileSync(path.join(source, name), 'utf8')));
         continue;
       }
       const to = path.join(target, name);
@@ -129,10 +130,7 @@ export function mergeAllureResults(shardFolders: string[], target: string): numb
       key === 'started' && started ? started : value,
     ]);
     block.push(['shards', String(environments.length)]);
-    writeFileSync(
-      path.join(target, 'environment.properties'),
-      `${block.map(([key, value]) => `${key}=${value}`).join('\n')}\n`,
-    );
+    writeFileSync(path.join(target, 'environment.properties'), toProperties(block));
   }
   return results;
 }
@@ -143,7 +141,7 @@ export function mergeHtml(shardFolders: string[], out: string): { ok: boolean; o
   try {
     let count = 0;
     for (const folder of shardFolders) {
-      const dir = path.join(folder, 'blob-report');
+      const dir = outputPaths(folder).blobReport;
       if (!existsSync(dir)) continue;
       for (const name of readdirSync(dir).filter((file) => file.endsWith('.zip'))) {
         copyFileSync(path.join(dir, name), path.join(blobs, `${path.basename(folder)}-${name}`));
@@ -151,17 +149,12 @@ export function mergeHtml(shardFolders: string[], out: string): { ok: boolean; o
       }
     }
     if (count === 0) return { ok: false, output: 'no blob reports in the shard folders' };
-    const report = path.join(out, 'playwright-report');
+    const paths = outputPaths(out);
+    const report = paths.htmlReport;
     rmSync(report, { recursive: true, force: true });
     const run = spawnSync(
       process.execPath,
-      [
-        path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js'),
-        'merge-reports',
-        '--reporter',
-        'html,junit',
-        blobs,
-      ],
+      [PLAYWRIGHT_CLI, 'merge-reports', '--reporter', 'html,junit', blobs],
       {
         cwd: ROOT,
         encoding: 'utf8',
@@ -169,7 +162,7 @@ export function mergeHtml(shardFolders: string[], out: string): { ok: boolean; o
           ...process.env,
           PLAYWRIGHT_HTML_OUTPUT_DIR: report,
           PLAYWRIGHT_HTML_OPEN: 'never',
-          PLAYWRIGHT_JUNIT_OUTPUT_FILE: path.join(out, 'junit', 'results.xml'),
+          PLAYWRIGHT_JUNIT_OUTPUT_FILE: paths.junit,
         },
         timeout: 300_000,
       },
@@ -185,7 +178,7 @@ export function mergeHtml(shardFolders: string[], out: string): { ok: boolean; o
  * count written last, so folders left from a run with another count are not mixed in.
  */
 export function findShards(base: string): { folders: string[]; missing: number[] } {
-  const dir = path.join(base, 'shards');
+  const dir = outputPaths(base).shards;
   if (!existsSync(dir)) return { folders: [], missing: [] };
   const shards = readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
@@ -210,26 +203,20 @@ export function mergeShards(
   out: string,
 ): { diagnosis: MergedDiagnosis; results: number; html: boolean } {
   const shards = shardFolders.flatMap((folder) => {
-    const file = path.join(folder, 'diagnosis.json');
-    if (!existsSync(file)) return [];
-    return [
-      {
-        folder: path.relative(out, folder) || folder,
-        diagnosis: JSON.parse(readFileSync(file, 'utf8')) as Diagnosis,
-      },
-    ];
+    const diagnosis = readJson<Diagnosis>(outputPaths(folder).diagnosis);
+    return diagnosis ? [{ folder: path.relative(out, folder) || folder, diagnosis }] : [];
   });
   if (shards.length === 0)
     throw new Error(`no diagnosis.json in ${shardFolders.join(', ') || '(no shard folders)'}`);
   mkdirSync(out, { recursive: true });
   const diagnosis = mergeDiagnoses(shards);
-  writeFileSync(path.join(out, 'diagnosis.json'), JSON.stringify(diagnosis, null, 2));
-  const results = mergeAllureResults(shardFolders, path.join(out, 'allure-results'));
+  writeFileSync(outputPaths(out).diagnosis, JSON.stringify(diagnosis, null, 2));
+  const results = mergeAllureResults(shardFolders, outputPaths(out).allureResults);
 
-  const evidence = path.join(out, 'signoff', 'evidence');
+  const evidence = outputPaths(out).evidence;
   rmSync(evidence, { recursive: true, force: true });
   for (const folder of shardFolders) {
-    const source = path.join(folder, 'signoff', 'evidence');
+    const source = outputPaths(folder).evidence;
     if (!existsSync(source)) continue;
     const target = path.join(evidence, path.basename(folder));
     mkdirSync(target, { recursive: true });
@@ -241,9 +228,15 @@ export function mergeShards(
   return { diagnosis, results, html: html.ok };
 }
 
+/** The env the shards ran against, from their evidence (the merging machine may have no E2E_ENV). */
+function shardsEnv(out: string): string | undefined {
+  const states = findAll(outputPaths(out).evidence, 'run.json').map((file) => readJson<RunState>(file));
+  return states.find((state) => state?.env)?.env;
+}
+
 function main(): void {
   const { values, positionals } = parseArgs({ options: { out: { type: 'string' } }, allowPositionals: true });
-  const base = path.resolve(process.env.E2E_OUTPUT_DIR ?? '.');
+  const base = outputDir();
   const out = path.resolve(values.out ?? base);
   let folders = positionals.map((folder) => path.resolve(folder));
   if (folders.length === 0) {
@@ -257,6 +250,9 @@ function main(): void {
   }
   try {
     const { diagnosis, results, html } = mergeShards(folders, out);
+    const settings = resolveEnvironment();
+    const env = shardsEnv(out) ?? settings.E2E_ENV ?? 'local';
+    recordRunLatency(latencyHistoryPath(settings), diagnosis, { env, commit: gitCommit() });
     const rel = (file: string) => path.relative(process.cwd(), file) || '.';
     const counts = Object.entries(diagnosis.counts)
       .map(([status, count]) => `${count} ${status}`)

@@ -4,7 +4,9 @@
  *   awesome/index.html       the report as a folder; serve it: npx allure open <that folder>
  *   single-file/index.html   the same report in one file that opens from disk (mail, chat)
  *   index.html               Allure's summary page linking both
- * and adds this run to the history file (trends, flaky tests) that the next report reads.
+ * and adds this run to the history file (trends, flaky tests) that the next report reads. The
+ * latency trend of the results' env (p50 per event over its last runs in the latency history,
+ * harness/latency-history.ts) goes into the report as a global attachment.
  *
  * Options: --results <dir> (default <output>/allure-results), --report <dir> (default
  * <output>/allure-report), --history <file> (default <state dir>/allure-history.jsonl),
@@ -16,10 +18,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { rewriteFiles } from '../harness/artifacts.ts';
-import { loadConfig } from '../harness/config.ts';
-import { SecretRegistry } from '../harness/secrets.ts';
-
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { resolveEnvironment } from '../harness/config.ts';
+import { historyRuns, latencyHistoryPath, readLatencyHistory } from '../harness/latency-history.ts';
+import { latencyTrendSvg, TREND_RUNS } from '../harness/latency-trend-svg.ts';
+import { knownSecrets, outputDir, outputPaths, ROOT, stateDirOf } from '../harness/run-context.ts';
 
 export interface ReportPaths {
   results: string;
@@ -34,22 +36,6 @@ export interface BuiltReport extends ReportPaths {
   name: string;
 }
 
-/** Every secret this machine knows of: the configured ones and those the run's processes recorded. */
-export function knownSecrets(): SecretRegistry {
-  let stateDir = process.env.E2E_STATE_DIR ? path.resolve(process.env.E2E_STATE_DIR) : undefined;
-  let registry = new SecretRegistry();
-  try {
-    const config = loadConfig();
-    stateDir = config.stateDir;
-    registry = SecretRegistry.readAll(stateDir);
-    registry.add('bypass-key', config.bypassKey);
-    registry.add('password', config.password);
-  } catch {
-    if (stateDir) registry = SecretRegistry.readAll(stateDir);
-  }
-  return registry;
-}
-
 /**
  * Allure's page template loads Google's tag manager and reports the report's id to it. A report
  * of a staging run, opened by whoever it is sent to, calls no third party: the tag goes.
@@ -62,21 +48,46 @@ export function withoutTracker(html: string): string {
 }
 
 export function defaultPaths(env: NodeJS.ProcessEnv = process.env): ReportPaths {
-  const out = path.resolve(env.E2E_OUTPUT_DIR ?? '.');
+  const out = outputPaths(outputDir(env));
   return {
-    results: path.join(out, 'allure-results'),
-    report: path.join(out, 'allure-report'),
+    results: out.allureResults,
+    report: out.allureReport,
     history: path.resolve(
-      env.E2E_ALLURE_HISTORY ?? path.join(env.E2E_STATE_DIR ?? '.golden-path', 'allure-history.jsonl'),
+      env.E2E_ALLURE_HISTORY ?? path.join(stateDirOf(undefined, env), 'allure-history.jsonl'),
     ),
   };
 }
 
-export function buildReport(paths: ReportPaths): BuiltReport {
+/** Allure reads `*-globals.json`: attachments of the whole run, shown beside its tests. */
+const TREND_GLOBALS = 'golden-path-latency-trend-globals.json';
+const TREND_ATTACHMENT = 'golden-path-latency-trend-attachment.svg';
+
+/** The latency trend of the results' env as a global attachment of the report. */
+export function attachLatencyTrend(results: string, historyFile: string): void {
+  const properties = path.join(results, 'environment.properties');
+  const env = existsSync(properties)
+    ? /^env=(.*)$/m.exec(readFileSync(properties, 'utf8'))?.[1]?.trim()
+    : undefined;
+  const runs = historyRuns(readLatencyHistory(historyFile), env ?? 'local').slice(-TREND_RUNS);
+  writeFileSync(path.join(results, TREND_ATTACHMENT), latencyTrendSvg({ env: env ?? 'local', runs }));
+  const attachment = {
+    name: 'latency-trend.svg',
+    type: 'image/svg+xml',
+    source: TREND_ATTACHMENT,
+    timestamp: Date.now(),
+  };
+  writeFileSync(path.join(results, TREND_GLOBALS), JSON.stringify({ attachments: [attachment], errors: [] }));
+}
+
+export function buildReport(
+  paths: ReportPaths,
+  latencyHistory = latencyHistoryPath(resolveEnvironment()),
+): BuiltReport {
   const results = existsSync(paths.results)
     ? readdirSync(paths.results).filter((name) => name.endsWith('-result.json'))
     : [];
   if (results.length === 0) throw new Error(`no test results in ${paths.results}: run the tests first`);
+  attachLatencyTrend(paths.results, latencyHistory);
   rmSync(paths.report, { recursive: true, force: true });
   const run = spawnSync(
     process.execPath,

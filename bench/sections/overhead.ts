@@ -8,7 +8,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { harnessEnv, PLATFORM_DEFAULTS, ROOT, type RunningPlatform } from '../../test/support/platform.ts';
+import { ROOT } from '../../harness/run-context.ts';
+import { harnessEnv, PLATFORM_DEFAULTS, type RunningPlatform } from '../../test/support/platform.ts';
 import type { BareResult } from '../bare-client.ts';
 import { bareJourney } from '../bare-client.ts';
 import { browserJourney, launchBrowser } from '../browser-journey.ts';

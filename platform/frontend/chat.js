@@ -14,7 +14,11 @@
   const RECONNECT_BASE_MS = 250;
   const RECONNECT_MAX_MS = 2000;
   const REFRESH_MARGIN_MS = 60_000;
+  const TOOL_EVENTS = new Set(['tool_executing', 'tool_completed']);
+  const LATE_RENDER_MS = 5000;
   const renderEvents = config.fault !== 'ui-not-rendered';
+  const renderAnswers = renderEvents && config.fault !== 'ui-events-without-answer';
+  const renderTools = config.fault !== 'ui-answer-without-tools';
 
   const el = {
     user: document.getElementById('current-user'),
@@ -41,7 +45,7 @@
   function goToLogin(reason) {
     leaving = true;
     session.clear();
-    location.replace(reason ? `/login?reason=${encodeURIComponent(reason)}` : '/login');
+    location.replace(`${config.basePath}/login${reason ? `?reason=${encodeURIComponent(reason)}` : ''}`);
   }
 
   function setStatus(state) {
@@ -98,23 +102,31 @@
         throw new Error('chat renderer crashed');
       });
     }
-    if (!renderEvents) return;
-    const item = document.createElement('li');
-    item.dataset.testid = 'agent-event';
-    item.dataset.eventType = frame.type;
-    if (typeof frame.run_id === 'string') item.dataset.runId = frame.run_id;
-    item.textContent = eventText(frame.type, payload);
-    el.events.append(item);
-    if (frame.type === 'agent_completed') {
-      const answer = document.createElement('li');
-      const response = document.createElement('div');
-      response.className = 'agent-response';
-      response.dataset.testid = 'agent-response';
-      if (typeof frame.run_id === 'string') response.dataset.runId = frame.run_id;
-      response.textContent = String(payload.result ?? '');
-      answer.append(response);
-      el.conversation.append(answer);
+    if (renderEvents && (renderTools || !TOOL_EVENTS.has(frame.type))) {
+      const item = document.createElement('li');
+      item.dataset.testid = 'agent-event';
+      item.dataset.eventType = frame.type;
+      if (typeof frame.run_id === 'string') item.dataset.runId = frame.run_id;
+      item.textContent = eventText(frame.type, payload);
+      el.events.append(item);
     }
+    if (renderAnswers && frame.type === 'agent_completed') {
+      // ui-shows-other-answer: another user's answer, shown just before this run's own.
+      if (config.fault === 'ui-shows-other-answer' && typeof payload.foreign_answer === 'string')
+        appendAnswer(undefined, payload.foreign_answer);
+      appendAnswer(frame.run_id, String(payload.result ?? ''));
+    }
+  }
+
+  function appendAnswer(runId, text) {
+    const answer = document.createElement('li');
+    const response = document.createElement('div');
+    response.className = 'agent-response';
+    response.dataset.testid = 'agent-response';
+    if (typeof runId === 'string') response.dataset.runId = runId;
+    response.textContent = text;
+    answer.append(response);
+    el.conversation.append(answer);
   }
 
   function onFrame(data) {
@@ -134,8 +146,19 @@
       setStatus('connected');
       setSendEnabled(true);
     } else if (AGENT_EVENTS.has(frame.type)) {
-      renderAgentEvent(frame);
+      if (config.fault === 'ui-renders-late') setTimeout(() => renderAgentEvent(frame), LATE_RENDER_MS);
+      else renderAgentEvent(frame);
     }
+  }
+
+  /** Back to sign-in after a refusal or, under ui-stays-on-dead-chat, an error status on the dead chat. */
+  function refused(reason) {
+    if (config.fault !== 'ui-stays-on-dead-chat') {
+      goToLogin(reason);
+      return;
+    }
+    setStatus('error');
+    el.status.title = reason;
   }
 
   function onClose(event, opened) {
@@ -144,7 +167,7 @@
     setSendEnabled(false);
     if (leaving) return;
     if (event.code === 1008 || (event.code === 1011 && event.reason.startsWith('auth'))) {
-      goToLogin(event.reason || 'session rejected');
+      refused(event.reason || 'session rejected');
       return;
     }
     if (!opened) {
@@ -152,7 +175,7 @@
       const wait = PRE_OPEN_RETRY_MS[preOpenFailures];
       preOpenFailures += 1;
       if (wait === undefined) {
-        goToLogin('could not connect to the agent service');
+        refused('could not connect to the agent service');
         return;
       }
       setStatus(everEstablished ? 'reconnecting' : 'connecting');
@@ -160,6 +183,10 @@
       return;
     }
     preOpenFailures = 0;
+    if (config.fault === 'ui-never-reconnects') {
+      setStatus('disconnected');
+      return;
+    }
     setStatus('reconnecting');
     const wait = Math.min(RECONNECT_BASE_MS * 2 ** reconnects, RECONNECT_MAX_MS);
     reconnects += 1;
@@ -170,7 +197,7 @@
     if (leaving) return;
     const token = await freshToken();
     if (!token) {
-      goToLogin('session expired');
+      refused('session expired');
       return;
     }
     let opened = false;
@@ -231,17 +258,18 @@
   async function start() {
     const current = session.load();
     if (!current) {
+      if (config.fault === 'ui-stays-on-dead-chat') return refused('not signed in');
       leaving = true;
-      location.replace('/login');
+      location.replace(`${config.basePath}/login`);
       return;
     }
     const claims = session.decode(current.access_token);
     if (!claims) {
-      goToLogin('session rejected');
+      refused('session rejected');
       return;
     }
     if (session.isExpired(claims) && !(await session.refresh(config.authUrl))) {
-      goToLogin('session expired');
+      refused('session expired');
       return;
     }
     const latest = session.decode(session.load().access_token) || claims;

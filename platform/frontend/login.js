@@ -31,7 +31,7 @@
         return;
       }
       session.save(body);
-      location.assign('/chat');
+      location.assign(`${config.basePath}/chat`);
     } catch {
       showAlert('Could not reach the sign-in service');
     } finally {

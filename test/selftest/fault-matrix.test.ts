@@ -1,108 +1,249 @@
 /**
- * The harness proves its verdicts: for each fault the reference platform can inject, a child
- * golden-path run against a platform started with that fault must fail with exactly the
- * expected cause code, never a bare timeout; with no fault it must pass.
+ * The harness proves its verdicts: for each fault the reference platform can inject, a child run
+ * of one spec against a platform with that fault must fail with exactly the expected cause code
+ * (in the tests that fault concerns, the spec's other tests passing), never a bare timeout; with
+ * no fault every spec must pass. Each spec is shown failing this way at least once: a check that
+ * no fault can make fail would prove nothing.
+ *
+ * Platforms are reused: each of a few lanes keeps one platform and switches its fault at run
+ * time (`POST <api>/__platform/fault`, which every fault supports) between the rows it runs one
+ * after another; rows on different lanes run at once, never two on one platform.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { type ChildRun, firstCause, harnessEnv, runHarness, startPlatform } from '../support/platform.ts';
+import type { EvidenceRecord } from '../../harness/evidence-record.ts';
+import {
+  type ChildRun,
+  firstCause,
+  harnessEnv,
+  type RunningPlatform,
+  runHarness,
+  setPlatformFault,
+  startPlatform,
+} from '../support/platform.ts';
 
-const MATRIX: [fault: string, expected: string][] = [
-  ['none', 'passed'],
-  ['backend-health-500', 'SERVICE_UNHEALTHY'],
-  ['auth-db-disconnected', 'SERVICE_UNHEALTHY'],
-  ['bypass-key-rejected', 'TOKEN_REJECTED'],
-  ['user-missing', 'USER_UNKNOWN'],
-  ['foreign-signing-key', 'TOKEN_INVALID'],
-  ['login-rejects-password', 'LOGIN_FAILED'],
-  ['ws-upgrade-403', 'WS_HANDSHAKE_REJECTED'],
-  ['ws-close-1008', 'WS_AUTH_REJECTED'],
-  ['ws-close-1011', 'WS_AUTH_REJECTED'],
-  ['ws-handshake-hang', 'WS_HANDSHAKE_TIMEOUT'],
-  ['ws-close-mid-run', 'WS_CLOSED_EARLY'],
-  ['drop-agent_started', 'EVENT_MISSING'],
-  ['drop-agent_thinking', 'EVENT_MISSING'],
-  ['drop-tool_executing', 'EVENT_MISSING'],
-  ['drop-tool_completed', 'EVENT_MISSING'],
-  ['drop-agent_completed', 'EVENT_MISSING'],
-  ['tool-completed-before-executing', 'EVENT_ORDER'],
-  ['completed-before-thinking', 'EVENT_ORDER'],
-  ['agent-started-delayed', 'EVENT_LATENCY'],
-  ['cross-user-leak', 'CROSS_USER_LEAK'],
-  ['ui-not-rendered', 'UI_NOT_RENDERED'],
-  ['ui-throws', 'PAGE_ERROR'],
+type Spec = '@golden-path' | '@auth' | '@isolation' | '@resilience';
+
+interface Row {
+  spec: Spec;
+  fault: string;
+  expected: string;
+  /** The tests the fault must fail (by title); the spec's other tests must pass. Default: every test. */
+  fails?: RegExp;
+  /** What the failure must say besides its code: the evidence a reader needs. */
+  says?: RegExp;
+  /** Only this row's budgets are tight: tight budgets on a loaded machine turn healthy rows red. */
+  budgets?: string;
+}
+
+const golden = (fault: string, expected: string, extra: Partial<Row> = {}): Row => ({
+  spec: '@golden-path',
+  fault,
+  expected,
+  ...extra,
+});
+
+/** An auth row: the socket accepts exactly one kind of bad credential; only its test fails. */
+const accepts = (fault: string, credential: string): Row => ({
+  spec: '@auth',
+  fault,
+  expected: 'WS_AUTH_NOT_ENFORCED',
+  fails: new RegExp(`agent socket authentication › refuses ${credential},`),
+  says: new RegExp(`with ${credential}: accepted: connection_established after \\d+ ms`),
+});
+
+const MATRIX: Row[] = [
+  golden('none', 'passed'),
+  { spec: '@auth', fault: 'none', expected: 'passed' },
+  { spec: '@isolation', fault: 'none', expected: 'passed' },
+  { spec: '@resilience', fault: 'none', expected: 'passed' },
+  golden('backend-health-500', 'SERVICE_UNHEALTHY', { says: /backend GET \/health .*HTTP 500/ }),
+  golden('auth-db-disconnected', 'SERVICE_UNHEALTHY'),
+  golden('bypass-key-rejected', 'TOKEN_REJECTED'),
+  golden('user-missing', 'USER_UNKNOWN'),
+  golden('foreign-signing-key', 'TOKEN_INVALID'),
+  golden('login-rejects-password', 'LOGIN_FAILED', { says: /the page said "Invalid email or password"/ }),
+  golden('ws-upgrade-403', 'WS_HANDSHAKE_REJECTED', { says: /HTTP 403/ }),
+  golden('ws-close-1008', 'WS_AUTH_REJECTED', {
+    says: /closed 1008 "auth failed: token expired" \d+ ms after the upgrade/,
+  }),
+  golden('ws-close-1011', 'WS_AUTH_REJECTED'),
+  golden('ws-handshake-hang', 'WS_HANDSHAKE_TIMEOUT', { says: /neither opened nor closed within 4000 ms/ }),
+  golden('ws-close-mid-run', 'WS_CLOSED_EARLY'),
+  golden('drop-agent_started', 'EVENT_MISSING'),
+  golden('drop-agent_thinking', 'EVENT_MISSING'),
+  golden('drop-tool_executing', 'EVENT_MISSING'),
+  golden('drop-tool_completed', 'EVENT_MISSING', {
+    says: /missing tool_completed in run run_\w+; arrived: agent_started, agent_thinking.*tool_executing/,
+  }),
+  golden('drop-agent_completed', 'EVENT_MISSING'),
+  golden('tool-completed-before-executing', 'EVENT_ORDER'),
+  golden('completed-before-thinking', 'EVENT_ORDER'),
+  // The fault delays agent_started by PLATFORM_FAULT_DELAY_MS (3000): a 1500 ms budget catches it.
+  golden('agent-started-delayed', 'EVENT_LATENCY', { budgets: 'agent_started=1500' }),
+  golden('cross-user-leak', 'CROSS_USER_LEAK'),
+  golden('ui-not-rendered', 'UI_NOT_RENDERED'),
+  golden('ui-throws', 'PAGE_ERROR'),
+  accepts('ws-accepts-no-token', 'no token'),
+  accepts('ws-accepts-garbage-token', 'a garbage token'),
+  accepts('ws-accepts-expired-token', 'an expired token'),
+  accepts('ws-accepts-foreign-key', 'a token signed by a foreign key'),
+  {
+    spec: '@auth',
+    fault: 'ui-stays-on-dead-chat',
+    expected: 'UI_NOT_RENDERED',
+    says: /the page should send the user back to sign in.*; it is at \/chat after \d+ ms/,
+  },
+  {
+    spec: '@isolation',
+    fault: 'isolation-leak-late',
+    expected: 'CROSS_USER_LEAK',
+    says: /socket mentions the other user's run, thread or id/,
+  },
+  {
+    spec: '@isolation',
+    fault: 'ui-shows-other-answer',
+    expected: 'CROSS_USER_LEAK',
+    says: /page shows the other user's answer/,
+  },
+  {
+    spec: '@resilience',
+    fault: 'ui-never-reconnects',
+    // No socket after the drop: the wait for a new connection ends at the handshake timeout.
+    expected: 'WS_HANDSHAKE_TIMEOUT',
+    says: /the page never opened the agent socket \S+ within 4000 ms/,
+  },
 ];
 
 /**
- * Tight limits so faults that can only show as silence cost seconds, not the defaults; no
- * traces or HTML/Allure reports: the verdict is read from diagnosis.json.
+ * Limits short enough that faults which can only show as silence cost seconds, not the
+ * defaults; event budgets stay at their generous defaults; no traces or HTML/Allure reports:
+ * the verdict is read from diagnosis.json.
  */
 const LIMITS = {
   E2E_REPORT: 'minimal',
   E2E_TRACE: 'off',
   E2E_EVENT_TIMEOUT_MS: '6000',
   E2E_WS_HANDSHAKE_TIMEOUT_MS: '4000',
-  E2E_EVENT_BUDGETS_MS: 'agent_started=1500',
 };
 
-/** What some failures must say besides their code: the evidence a reader needs. */
-const SAYS: Record<string, RegExp> = {
-  'drop-tool_completed':
-    /missing tool_completed in run run_\w+; arrived: agent_started, agent_thinking.*tool_executing/,
-  'ws-close-1008': /closed 1008 "auth failed: token expired" \d+ ms after the upgrade/,
-  'ws-upgrade-403': /HTTP 403/,
-  'ws-handshake-hang': /neither opened nor closed within 4000 ms/,
-  'backend-health-500': /backend GET \/health .*HTTP 500/,
-  'login-rejects-password': /the page said "Invalid email or password"/,
-};
+/** Rows at once: each on its own lane (platform), so no two rows ever share a platform. */
+const LANES = 3;
 
-const rows: { fault: string; expected: string; got: string; seconds: string }[] = [];
+const PLATFORM_ENV = { PLATFORM_FAULT_DELAY_MS: '3000' };
+
+/** Platforms kept between rows: a row takes one, sets its fault, runs, clears it, gives it back. */
+const idle: RunningPlatform[] = [];
+const started: RunningPlatform[] = [];
+
+async function withPlatform<T>(row: Row, use: (platform: RunningPlatform) => Promise<T>): Promise<T> {
+  const lane = idle.pop() ?? (await startPlatform(PLATFORM_ENV));
+  if (!started.includes(lane)) started.push(lane);
+  await setPlatformFault(lane.urls, row.fault);
+  try {
+    return await use(lane);
+  } finally {
+    await setPlatformFault(lane.urls, 'none');
+    idle.push(lane);
+  }
+}
+
+const testsOf = (run: ChildRun): EvidenceRecord[] => run.diagnosis?.tests ?? [];
+const failedIn = (run: ChildRun) =>
+  testsOf(run).filter((test) => test.status !== 'passed' && test.status !== 'skipped');
 
 function outcome(run: ChildRun): string {
   if (run.exitCode === 0 && run.diagnosis?.status === 'passed') return 'passed';
+  const codes = [...new Set(failedIn(run).map((test) => test.code ?? 'no cause code'))];
+  if (codes.length > 0) return codes.join(', ');
   return firstCause(run) ?? `no cause code (exit ${run.exitCode}, status ${run.diagnosis?.status ?? 'none'})`;
 }
 
-describe('fault matrix: each injected fault is reported with its exact cause', { concurrency: 3 }, () => {
-  for (const [fault, expected] of MATRIX) {
-    it(`${fault} → ${expected}`, async () => {
-      const platform = await startPlatform({
-        ...(fault === 'none' ? {} : { PLATFORM_FAULT: fault }),
-        PLATFORM_FAULT_DELAY_MS: '3000',
+interface Printed {
+  row: Row;
+  got: string;
+  testSeconds: string;
+  runSeconds: string;
+}
+const printed: Printed[] = [];
+
+/** The failing test's own duration (the longest test's when none failed), from diagnosis.json. */
+function testSeconds(run: ChildRun): string {
+  const failed = failedIn(run)[0];
+  const ms = failed ? failed.durationMs : Math.max(0, ...testsOf(run).map((test) => test.durationMs ?? 0));
+  return ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function check(row: Row, run: ChildRun, got: string): void {
+  const name = `${row.spec} ${row.fault}`;
+  const evidence = `${run.stdout.slice(-3000)}\n${run.stderr.slice(-1500)}`;
+  assert.equal(got, row.expected, `${name}: expected ${row.expected}, got ${got}\n${evidence}`);
+  if (row.fails) {
+    const fails = row.fails;
+    const wrong = testsOf(run).filter((test) => fails.test(test.title) !== (test.status !== 'passed'));
+    assert.deepEqual(
+      wrong.map((test) => `${test.title}: ${test.status}`),
+      [],
+      `${name}: exactly the tests matching ${fails} must fail, the others pass\n${evidence}`,
+    );
+  }
+  if (row.says) {
+    const summaries = failedIn(run).map((test) => test.summary ?? '');
+    assert.match(
+      `${summaries.join('\n')}\n${run.stdout}`,
+      row.says,
+      `${name}: the message lacks its evidence`,
+    );
+  }
+  const timedOut = testsOf(run).filter((test) => test.status === 'timedOut');
+  assert.deepEqual(timedOut, [], `${name} ended in a bare Playwright timeout`);
+  if (row.expected === 'passed') {
+    assert.ok(testsOf(run).length > 0, `${name}: no test ran`);
+    assert.deepEqual(
+      testsOf(run).filter((test) => test.status !== 'passed'),
+      [],
+      `${name}: every test must pass, none be skipped`,
+    );
+  } else assert.notEqual(run.exitCode, 0, `${name}: the run must exit non-zero`);
+}
+
+describe('fault matrix: each injected fault is reported with its exact cause', { concurrency: LANES }, () => {
+  for (const row of MATRIX) {
+    it(`${row.spec} ${row.fault} → ${row.expected}`, async () => {
+      const limits = { ...LIMITS, ...(row.budgets ? { E2E_EVENT_BUDGETS_MS: row.budgets } : {}) };
+      const run = await withPlatform(row, (platform) =>
+        runHarness(['--grep', row.spec], harnessEnv(platform.urls, limits)),
+      );
+      const got = outcome(run);
+      printed.push({
+        row,
+        got,
+        testSeconds: testSeconds(run),
+        runSeconds: `${(run.durationMs / 1000).toFixed(1)} s`,
       });
-      try {
-        const run = await runHarness(['--grep', '@golden-path'], harnessEnv(platform.urls, LIMITS));
-        const got = outcome(run);
-        rows.push({ fault, expected, got, seconds: (run.durationMs / 1000).toFixed(1) });
-        const evidence = `${run.stdout.slice(-3000)}\n${run.stderr.slice(-1500)}`;
-        assert.equal(got, expected, `fault ${fault}: expected ${expected}, got ${got}\n${evidence}`);
-        const said = SAYS[fault];
-        if (said) {
-          const summary = run.diagnosis?.tests.find((test) => test.code === expected)?.summary ?? '';
-          assert.match(`${summary}\n${run.stdout}`, said, `fault ${fault}: the message lacks its evidence`);
-        }
-        const timedOut = run.diagnosis?.tests.filter((test) => test.status === 'timedOut') ?? [];
-        assert.deepEqual(timedOut, [], `fault ${fault} ended in a bare Playwright timeout`);
-        if (expected !== 'passed')
-          assert.notEqual(run.exitCode, 0, `fault ${fault}: the run must exit non-zero`);
-      } finally {
-        await platform.stop();
-      }
+      check(row, run, got);
     });
   }
 });
 
-after(() => {
-  const order = new Map(MATRIX.map(([fault], index) => [fault, index]));
-  rows.sort((a, b) => (order.get(a.fault) ?? 0) - (order.get(b.fault) ?? 0));
-  const header = ['fault', 'expected', 'got', 'time'];
-  const table = rows.map((row) => [row.fault, row.expected, row.got, `${row.seconds} s`]);
+after(async () => {
+  await Promise.all(started.map((platform) => platform.stop()));
+  printed.sort((a, b) => MATRIX.indexOf(a.row) - MATRIX.indexOf(b.row));
+  const header = ['spec', 'fault', 'expected', 'got', 'test', 'run'];
+  const table = printed.map(({ row, got, testSeconds, runSeconds }) => [
+    row.spec,
+    row.fault,
+    row.expected,
+    got,
+    testSeconds,
+    runSeconds,
+  ]);
   const widths = header.map((_, column) =>
-    Math.max(...[header, ...table].map((row) => row[column]?.length ?? 0)),
+    Math.max(...[header, ...table].map((cells) => cells[column]?.length ?? 0)),
   );
-  const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
-  const mark = (row: (typeof rows)[number]) => (row.got === row.expected ? ' ' : '✗');
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
+  const mark = (index: number) => (printed[index]?.got === printed[index]?.row.expected ? ' ' : '✗');
   process.stdout.write(
-    `\nfault matrix\n  ${line(header)}\n${table.map((row, index) => `${mark(rows[index] as (typeof rows)[number])} ${line(row)}`).join('\n')}\n`,
+    `\nfault matrix (test: the failing test's own duration; run: the child run's wall time)\n  ${line(header)}\n${table.map((cells, index) => `${mark(index)} ${line(cells)}`).join('\n')}\n`,
   );
 });

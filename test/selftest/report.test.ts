@@ -17,8 +17,8 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from '@playwright/test';
 import { request } from 'undici';
-import { EPIC, FEATURES } from '../../fixtures/reporting.ts';
 import { CHROMIUM_ARGS, chooseBrowser } from '../../harness/browser.ts';
+import { EPIC, FEATURES } from '../../harness/spec-tags.ts';
 import {
   type ChildRun,
   harnessEnv,

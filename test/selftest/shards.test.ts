@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { unzipSync } from 'fflate';
+import type { SignoffVerdict } from '../../harness/signoff/verdict.ts';
 import type { MergedDiagnosis } from '../../scripts/merge-shards.ts';
-import type { Verdict } from '../../scripts/signoff.ts';
 import {
   type ChildRun,
   harnessEnv,
@@ -140,7 +140,7 @@ describe('two shards merged equal one run', { timeout: 150_000 }, () => {
     assert.equal(run.status, 1, run.output);
     const verdict = JSON.parse(
       readFileSync(path.join(sharded(), 'signoff', 'verdict.json'), 'utf8'),
-    ) as Verdict;
+    ) as SignoffVerdict;
     assert.equal(verdict.cause?.code, 'EVENT_MISSING');
     assert.equal(verdict.criteria.find((criterion) => criterion.id === 'services')?.status, 'passed');
     assert.equal(verdict.criteria.find((criterion) => criterion.id === 'tokens')?.status, 'passed');

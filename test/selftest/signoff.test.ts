@@ -1,6 +1,6 @@
 /**
- * The sign-off verdict comes from evidence only. First the decision itself, on evidence made
- * here; then `npm run signoff` end to end: against the healthy reference platform it approves
+ * `npm run signoff` end to end (the decision itself is unit-tested: test/unit/signoff.test.ts):
+ * against the healthy reference platform it approves
  * (exit 0), and against one with a fault it rejects, naming the fault's cause code, with the
  * failure in its cause's category in the Allure report (exit 1).
  */
@@ -9,170 +9,17 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { TimelineEntry } from '../../harness/agent-run.ts';
-import { CAUSE_CODES } from '../../harness/causes.ts';
-import { AGENT_EVENTS } from '../../harness/config.ts';
-import type { PreflightResult } from '../../harness/preflight.ts';
-import type { Diagnosis, DiagnosisEntry } from '../../reporters/run-summary.ts';
+import { SIGNOFF_GREP } from '../../harness/signoff/criteria.ts';
+import type { SignoffVerdict as Verdict } from '../../harness/signoff/verdict.ts';
 import { buildReport } from '../../scripts/report.ts';
-import {
-  CRITERIA,
-  CRITERION_OF_CODE,
-  decide,
-  type Evidence,
-  RUN_CODES,
-  type Verdict,
-} from '../../scripts/signoff.ts';
 import {
   harnessEnv,
   PLATFORM_DEFAULTS,
   type RunningPlatform,
+  runHarness,
   runNode,
   startPlatform,
 } from '../support/platform.ts';
-
-const timeline: TimelineEntry[] = AGENT_EVENTS.map((type, index) => ({
-  type,
-  ms: 100 * (index + 1),
-  runId: 'run_1',
-}));
-
-const entry = (file: string, title: string, extra: Partial<DiagnosisEntry> = {}): DiagnosisEntry => ({
-  title,
-  file,
-  project: 'chromium',
-  status: 'passed',
-  ...extra,
-});
-
-const healthyTests = (): DiagnosisEntry[] => [
-  entry('e2e/preflight.spec.ts', 'preflight: services healthy and tokens verified', { tags: ['@preflight'] }),
-  entry('e2e/auth.spec.ts', 'refuses no token', { tags: ['@auth'] }),
-  entry('e2e/golden-path.spec.ts', 'a signed-in user chats', { tags: ['@golden-path'], timeline }),
-  entry('e2e/isolation.spec.ts', 'two users', { tags: ['@isolation'], timeline }),
-];
-
-const preflight: PreflightResult = {
-  ok: true,
-  at: new Date().toISOString(),
-  probes: [
-    {
-      service: 'auth',
-      name: 'GET /health',
-      url: 'http://a/health',
-      ok: true,
-      unreachable: false,
-      status: 200,
-      latencyMs: 12,
-      excerpt: '',
-    },
-  ],
-  services: { auth: { version: '1.0.0' } },
-};
-
-function evidence(tests: DiagnosisEntry[], extra: Partial<Evidence> = {}): Evidence {
-  const failed = tests.some((test) => test.status !== 'passed' && test.status !== 'skipped');
-  const diagnosis: Diagnosis = {
-    status: failed ? 'failed' : 'passed',
-    startedAt: new Date().toISOString(),
-    durationMs: 1000,
-    counts: {},
-    tests,
-  };
-  return {
-    diagnosis,
-    preflights: [preflight],
-    states: [
-      {
-        env: 'test',
-        urls: { frontend: 'http://f', api: 'http://a', auth: 'http://au', ws: 'ws://a/ws' },
-        preflight,
-        users: [{ email: 'a@example.test', userId: 'u1', tokenSource: 'test-auth', validForS: 900 }],
-      },
-    ],
-    sources: [],
-    ...extra,
-  };
-}
-
-const statusOf = (verdict: Verdict) => Object.fromEntries(verdict.criteria.map((c) => [c.id, c.status]));
-
-describe('the sign-off decision', () => {
-  it('every cause code speaks to a criterion, or stops the run', () => {
-    const unmapped = CAUSE_CODES.filter((code) => !CRITERION_OF_CODE[code] && !RUN_CODES.includes(code));
-    assert.deepEqual(unmapped, [], 'new cause codes need a criterion in scripts/signoff.ts');
-  });
-
-  it('approves when every criterion has passing evidence', () => {
-    const verdict = decide(evidence(healthyTests()));
-    assert.equal(verdict.verdict, 'APPROVED', JSON.stringify(verdict.criteria, null, 1));
-    assert.equal(verdict.criteria.length, CRITERIA.length);
-    const started = verdict.latency.find((item) => item.event === 'agent_started');
-    assert.deepEqual(started, { event: 'agent_started', runs: 2, p50: 100, max: 100 });
-  });
-
-  it('does not approve a criterion whose tests did not run', () => {
-    const verdict = decide(evidence(healthyTests().filter((test) => !test.file?.includes('isolation'))));
-    assert.equal(verdict.verdict, 'REJECTED');
-    assert.equal(statusOf(verdict).isolation, 'unproven');
-    assert.match(verdict.cause?.summary ?? '', /Isolation has no evidence: no test of this criterion ran/);
-    const skipped = healthyTests().map((test) =>
-      test.file?.includes('auth') ? { ...test, status: 'skipped' } : test,
-    );
-    assert.equal(statusOf(decide(evidence(skipped))).unauthenticated, 'unproven');
-  });
-
-  it('does not take "passed" for five events without a timeline that shows them in order', () => {
-    const tests = healthyTests().map((test) => ({ ...test, timeline: undefined }));
-    assert.equal(statusOf(decide(evidence(tests))).events, 'unproven');
-    const reordered = [...timeline].reverse().map((item, index) => ({ ...item, ms: 100 * (index + 1) }));
-    const wrong = healthyTests().map((test) => (test.timeline ? { ...test, timeline: reordered } : test));
-    assert.equal(statusOf(decide(evidence(wrong))).events, 'unproven');
-  });
-
-  it('names the first cause, and credits only what the journey got past', () => {
-    const tests = healthyTests().map((test) =>
-      test.file?.includes('golden') || test.file?.includes('isolation')
-        ? {
-            ...test,
-            status: 'failed',
-            code: 'EVENT_MISSING' as const,
-            summary: '[EVENT_MISSING] missing tool_completed',
-          }
-        : test,
-    );
-    const verdict = decide(evidence(tests));
-    assert.equal(verdict.verdict, 'REJECTED');
-    assert.equal(verdict.cause?.code, 'EVENT_MISSING');
-    assert.deepEqual(statusOf(verdict), {
-      services: 'passed',
-      unauthenticated: 'passed',
-      tokens: 'passed',
-      socket: 'passed',
-      events: 'failed',
-      isolation: 'unproven',
-      ui: 'unproven',
-    });
-  });
-
-  it('puts a failed global setup first, and a failure without a code is not approved either', () => {
-    const setup: DiagnosisEntry = {
-      title: 'global setup',
-      status: 'failed',
-      code: 'SERVICE_UNHEALTHY',
-      summary: 'x',
-    };
-    const verdict = decide(evidence([setup], { preflights: [{ ...preflight, ok: false }], states: [] }));
-    assert.equal(verdict.cause?.code, 'SERVICE_UNHEALTHY');
-    assert.equal(statusOf(verdict).services, 'failed');
-    const bare = healthyTests().map((test) =>
-      test.file?.includes('golden') ? { ...test, status: 'timedOut' } : test,
-    );
-    const uncoded = decide(evidence(bare));
-    assert.equal(uncoded.verdict, 'REJECTED');
-    assert.equal(statusOf(uncoded).ui, 'failed');
-  });
-});
 
 interface AllureNode {
   attachments?: { name: string; type: string }[];
@@ -217,11 +64,12 @@ async function signoff(env: Record<string, string>, out: string): Promise<Signof
   };
 }
 
-describe('npm run signoff, end to end', { timeout: 150_000 }, () => {
+describe('npm run signoff, end to end', { timeout: 240_000 }, () => {
   const base = mkdtempSync(path.join(tmpdir(), 'golden-path-signoff-'));
   let healthy: RunningPlatform;
   let faulty: RunningPlatform;
   let runs: [SignoffRun, SignoffRun];
+  let minimal: { exitCode: number; output: string; verdict: Verdict | undefined };
 
   before(async () => {
     [healthy, faulty] = await Promise.all([
@@ -233,6 +81,27 @@ describe('npm run signoff, end to end', { timeout: 150_000 }, () => {
       signoff(harnessEnv(healthy.urls), path.join(base, 'healthy')),
       signoff(harnessEnv(faulty.urls), path.join(base, 'fault')),
     ]);
+    // The self-tests' kind of run: E2E_REPORT=minimal (no Allure), then a decision from its folder.
+    const out = path.join(base, 'minimal');
+    const run = await runHarness(
+      ['--grep', SIGNOFF_GREP],
+      harnessEnv(healthy.urls, { E2E_REPORT: 'minimal' }),
+      out,
+    );
+    const decided = await runNode(['--import', 'tsx', 'scripts/signoff.ts', '--from', out], {
+      FORCE_COLOR: '0',
+    });
+    let verdict: Verdict | undefined;
+    try {
+      verdict = JSON.parse(readFileSync(path.join(out, 'signoff', 'verdict.json'), 'utf8')) as Verdict;
+    } catch {
+      verdict = undefined;
+    }
+    minimal = {
+      exitCode: decided.exitCode,
+      output: `${run.stdout.slice(-1500)}\n${decided.stdout}${decided.stderr}`,
+      verdict,
+    };
   });
 
   after(async () => {
@@ -298,5 +167,16 @@ describe('npm run signoff, end to end', { timeout: 150_000 }, () => {
     );
     assert.ok(category, `no EVENT_MISSING category in the Allure report: ${Object.keys(categories.nodes)}`);
     assert.ok((category.statistic?.failed ?? 0) >= 1, 'the EVENT_MISSING category holds no failed test');
+  });
+
+  it('decides from full evidence after an E2E_REPORT=minimal run (`--from`): the preflight and tokens too', () => {
+    assert.equal(minimal.exitCode, 0, minimal.output);
+    assert.equal(minimal.verdict?.verdict, 'APPROVED', minimal.output);
+    const status = (id: string) => minimal.verdict?.criteria.find((criterion) => criterion.id === id)?.status;
+    assert.equal(status('services'), 'passed');
+    assert.equal(status('tokens'), 'passed');
+    assert.ok(
+      minimal.verdict?.evidence.some((source) => source.endsWith(path.join('evidence', 'preflight.json'))),
+    );
   });
 });

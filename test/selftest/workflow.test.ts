@@ -118,7 +118,7 @@ describe('the nightly workflow does what the nightly needs', () => {
       );
     }
     for (const name of SECRET_VARIABLES) {
-      assert.match(env[name] ?? '${{ secrets', /^\$\{\{ secrets\./, `${name} must come from a secret`);
+      assert.match(env[name] ?? '${{ secrets.', /^\$\{\{ secrets\./, `${name} must come from a secret`);
     }
   });
 
@@ -174,6 +174,28 @@ describe('the nightly workflow does what the nightly needs', () => {
     assert.ok(
       job.steps.some((step) => step.run?.includes('GITHUB_STEP_SUMMARY') && step.run.includes('verdict.md')),
       'the verdict is not shown in the run summary',
+    );
+  });
+
+  it("keeps the latency history in the Allure history's cache and posts the verdict to the webhook secret", () => {
+    assert.ok(mergeJob, 'no job runs merge-shards');
+    const [, job] = mergeJob;
+    const latency = job.env?.E2E_LATENCY_HISTORY ?? workflow.env?.E2E_LATENCY_HISTORY;
+    const restore = uses(job, 'actions/cache/restore')[0];
+    const save = uses(job, 'actions/cache/save')[0];
+    assert.ok(
+      latency?.startsWith(`${restore?.with?.path}/`),
+      `latency history ${latency} is not in the cache`,
+    );
+    assert.equal(save?.with?.path, restore?.with?.path);
+    const signoff = job.steps.find((step) => step.run?.includes('scripts/signoff.ts'));
+    const env = { ...workflow.env, ...job.env, ...signoff?.env };
+    assert.match(env.E2E_NOTIFY_WEBHOOK ?? '', /^\$\{\{ secrets\.E2E_NOTIFY_WEBHOOK \}\}$/);
+    assert.match(env.E2E_REPORT_URL ?? '', /github\.run_id/);
+    const order = (name: string) => job.steps.findIndex((step) => step.run?.includes(name));
+    assert.ok(
+      order('merge-shards') < order('signoff.ts'),
+      'the sign-off must follow the merge (tonight recorded)',
     );
   });
 

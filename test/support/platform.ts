@@ -9,9 +9,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import type { Diagnosis } from '../../reporters/run-summary.ts';
+import type { Diagnosis } from '../../harness/evidence-record.ts';
 
+// Found here rather than imported from harness/run-context.ts: the secret scan starts platforms
+// with this module and must load no module the scrubber loads (test/unit/secret-search.test.ts).
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PLAYWRIGHT_CLI = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
 
 export const PLATFORM_DEFAULTS = {
   bypassKey: 'local-bypass-key',
@@ -27,9 +30,13 @@ export interface PlatformUrls {
 }
 
 export interface RunningPlatform {
+  /** The services it was asked to serve (PLATFORM_SERVICES); the others are absent. */
   urls: PlatformUrls;
   logs: () => string;
-  stop: () => Promise<void>;
+  /** Resolves, with the platform's exit code, once it has shut down. */
+  stop: () => Promise<number | null>;
+  /** Resolves when the platform logs a line matching `pattern` (or has already); fails after `timeoutMs`. */
+  untilLog: (pattern: RegExp, timeoutMs?: number) => Promise<void>;
   /** Reference-only counters: GET <service>/__platform/stats. */
   stats: (service: 'auth' | 'api') => Promise<Record<string, unknown>>;
 }
@@ -51,6 +58,21 @@ export function startPlatform(env: Record<string, string> = {}): Promise<Running
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
+  const untilLog = (pattern: RegExp, timeoutMs = 5_000) =>
+    new Promise<void>((resolve, reject) => {
+      if (pattern.test(output)) return resolve();
+      const timer = setTimeout(() => {
+        child.stderr?.off('data', look);
+        reject(new Error(`the platform logged nothing matching ${pattern} in ${timeoutMs} ms:\n${output}`));
+      }, timeoutMs);
+      const look = () => {
+        if (!pattern.test(output)) return;
+        clearTimeout(timer);
+        child.stderr?.off('data', look);
+        resolve();
+      };
+      child.stderr?.on('data', look);
+    });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`platform exited ${code} before ready:\n${output}`)));
     let buffered = '';
@@ -63,10 +85,11 @@ export function startPlatform(env: Record<string, string> = {}): Promise<Running
       resolve({
         urls,
         logs: () => output,
+        untilLog,
         stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
+          new Promise<number | null>((done) => {
+            if (child.exitCode !== null) return done(child.exitCode);
+            child.once('exit', (code) => done(code));
             child.kill('SIGTERM');
           }),
         stats: async (service) => {
@@ -164,10 +187,9 @@ export async function runHarness(
 ): Promise<ChildRun> {
   const out = outputDir ?? mkdtempSync(path.join(tmpdir(), 'golden-path-run-'));
   mkdirSync(out, { recursive: true });
-  const cli = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
   const config = path.join(ROOT, 'playwright.config.ts');
   const run = await runNode(
-    [cli, 'test', '--config', config, ...args],
+    [PLAYWRIGHT_CLI, 'test', '--config', config, ...args],
     { E2E_OUTPUT_DIR: out, E2E_STATE_DIR: path.join(out, 'state'), ...env },
     out,
   );
@@ -185,4 +207,51 @@ export function firstCause(run: ChildRun): string | undefined {
   const failed = run.diagnosis?.tests.find((test) => test.status !== 'passed' && test.status !== 'skipped');
   if (failed?.code) return failed.code;
   return /\[([A-Z_]{5,})\]/.exec(`${run.stdout}\n${run.stderr}`)?.[1];
+}
+
+export interface SignoffChild extends ChildRun {
+  /** `signoff/verdict.json`'s verdict, when one was written. */
+  verdict: string | undefined;
+}
+
+/**
+ * `node --import tsx scripts/signoff.ts` as a child in its own output and state folders,
+ * configured only by `env`: it runs the sign-off specs (one Playwright run) and decides.
+ */
+export async function runSignoff(env: Record<string, string>, outputDir: string): Promise<SignoffChild> {
+  mkdirSync(outputDir, { recursive: true });
+  const state = path.join(outputDir, 'state');
+  const run = await runNode(['--import', 'tsx', 'scripts/signoff.ts'], {
+    E2E_OUTPUT_DIR: outputDir,
+    E2E_STATE_DIR: state,
+    E2E_REPORT: 'minimal',
+    FORCE_COLOR: '0',
+    ...env,
+  });
+  const readJson = <T>(...parts: string[]): T | undefined => {
+    try {
+      return JSON.parse(readFileSync(path.join(outputDir, ...parts), 'utf8')) as T;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    ...run,
+    outputDir,
+    diagnosis: readJson<Diagnosis>('diagnosis.json'),
+    verdict: readJson<{ verdict: string }>('signoff', 'verdict.json')?.verdict,
+  };
+}
+
+/**
+ * Reference-only: switch the fault of the whole platform process (all its services) from the
+ * next request, socket or run on, so one platform serves many rows. `none` clears it.
+ */
+export async function setPlatformFault(urls: Pick<PlatformUrls, 'api'>, name: string): Promise<void> {
+  const response = await request(`${urls.api}/__platform/fault?name=${encodeURIComponent(name)}`, {
+    method: 'POST',
+  });
+  const body = await response.body.text();
+  if (response.statusCode !== 200)
+    throw new Error(`POST /__platform/fault?name=${name} answered ${response.statusCode}: ${body}`);
 }

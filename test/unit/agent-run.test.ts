@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { evaluateConnection, evaluateRun, missingEvents, type Verdict } from '../../harness/agent-run.ts';
+import { evaluateRun, type Judgement, missingEvents, settleWindowMs } from '../../harness/agent-run.ts';
 import { AGENT_EVENTS, type Budgets } from '../../harness/config.ts';
-import { agentEventOf, type FrameRecord } from '../../harness/frames.ts';
-import {
-  AGENT_URL,
-  GENEROUS,
-  GOLDEN_STEPS,
-  runInput,
-  socket,
-  T0,
-  Transcript,
-  without,
-} from './helpers/frames.ts';
+import { agentEventOf } from '../../harness/frames.ts';
+import { GENEROUS, GOLDEN_STEPS, runInput, socket, T0, Transcript, without } from './helpers/frames.ts';
 
 /** Assert a failure with exactly `code` whose summary holds every one of `words`. */
-function assertFailed<T>(verdict: Verdict<T>, code: string, ...words: string[]): string {
+function assertFailed<T>(verdict: Judgement<T>, code: string, ...words: string[]): string {
   assert.equal(verdict.state, 'failed', `expected [${code}], got ${JSON.stringify(verdict, null, 1)}`);
   if (verdict.state !== 'failed') return '';
   assert.equal(verdict.code, code, verdict.summary);
@@ -24,7 +15,7 @@ function assertFailed<T>(verdict: Verdict<T>, code: string, ...words: string[]):
   return verdict.summary;
 }
 
-function assertPending<T>(verdict: Verdict<T>, waitingFor: string): void {
+function assertPending<T>(verdict: Judgement<T>, waitingFor: string): void {
   assert.deepEqual(verdict, { state: 'pending', waitingFor });
 }
 
@@ -174,7 +165,10 @@ describe('evaluateRun: EVENT_MISSING', () => {
 
   test('stays pending until settled when agent_completed arrived but an event is missing', () => {
     const { transcript, message } = scenario(without(GOLDEN_STEPS, 'tool_executing'));
-    assertPending(evaluateRun(runInput(transcript, message, { settled: false })), 'late frames to settle');
+    assertPending(
+      evaluateRun(runInput(transcript, message, { settled: false })),
+      'the settle window after agent_completed',
+    );
     assertFailed(
       evaluateRun(runInput(transcript, message, { settled: true })),
       'EVENT_MISSING',
@@ -249,12 +243,21 @@ describe('evaluateRun: EVENT_ORDER', () => {
     );
   });
 
-  test('agent_completed before thinking: pending until the rest arrives, then EVENT_ORDER', () => {
+  test('agent_completed before thinking: pending while settling, EVENT_ORDER the moment a later event arrives', () => {
     const transcript = new Transcript();
     const message = transcript.send('hi');
     transcript.play(['agent_started', 'agent_completed']);
-    assertPending(evaluateRun(runInput(transcript, message, { settled: false })), 'late frames to settle');
-    transcript.play(['agent_thinking', 'tool_executing:search', 'tool_completed:search'], { start: 300 });
+    assertPending(
+      evaluateRun(runInput(transcript, message, { settled: false })),
+      'the settle window after agent_completed',
+    );
+    transcript.play(['agent_thinking'], { start: 300 });
+    assertFailed(
+      evaluateRun(runInput(transcript, message, { settled: false })),
+      'EVENT_ORDER',
+      'agent_completed arrived before agent_thinking',
+    );
+    transcript.play(['tool_executing:search', 'tool_completed:search'], { start: 400 });
     assertFailed(
       evaluateRun(runInput(transcript, message)),
       'EVENT_ORDER',
@@ -413,102 +416,80 @@ describe('evaluateRun: WS_CLOSED_EARLY', () => {
   });
 });
 
-describe('evaluateConnection', () => {
-  const connection = (sockets: ReturnType<typeof socket>[], frames: FrameRecord[] = [], elapsedMs = 500) =>
-    evaluateConnection({ sockets, frames, agentEndpoint: AGENT_URL, elapsedMs, timeoutMs: 10_000 });
-
-  test('passes once connection_established arrived, naming the user', () => {
-    const transcript = new Transcript();
-    transcript.established(-800, 'u-alice');
-    const verdict = connection([socket({ openedAt: T0 - 900 })], transcript.frames);
-    assert.equal(verdict.state, 'passed');
-    if (verdict.state === 'passed') {
-      assert.equal(verdict.value.userId, 'u-alice');
-      assert.equal(verdict.value.socket.id, 1);
-    }
-  });
-
-  test('passes on a reconnected socket after an established one was dropped', () => {
-    const first = new Transcript(1);
-    first.established(-800);
-    const second = new Transcript(2);
-    second.established(-100, 'u-alice');
-    const sockets = [
-      socket({ openedAt: T0 - 900, closedAt: T0 - 500, closeCode: 1006 }),
-      socket({ id: 2, createdAt: T0 - 300, openedAt: T0 - 200 }),
-    ];
-    const verdict = connection(sockets, [...first.frames, ...second.frames]);
-    assert.equal(verdict.state === 'passed' && verdict.value.socket.id, 2);
-  });
-
-  test('WS_HANDSHAKE_REJECTED with the HTTP status and the browser’s words', () => {
-    const refused = socket({
-      createdAt: T0,
-      closedAt: T0 + 35,
-      closeCode: 1006,
-      handshakeStatus: 403,
-      handshakeError: 'Unexpected response code: 403',
-    });
-    assertFailed(
-      connection([refused]),
-      'WS_HANDSHAKE_REJECTED',
-      `${AGENT_URL} refused at the upgrade: HTTP 403`,
-      '(browser: Unexpected response code: 403)',
-      '35 ms after the page opened it',
+describe('evaluateRun: watched after agent_completed', () => {
+  test('pending through the settle window, then passed', () => {
+    const { transcript, message } = scenario(GOLDEN_STEPS);
+    assertPending(
+      evaluateRun(runInput(transcript, message, { settled: false })),
+      'the settle window after agent_completed',
     );
-    const silentStatus = socket({ createdAt: T0, closedAt: T0 + 35, closeCode: 1006 });
-    assertFailed(connection([silentStatus]), 'WS_HANDSHAKE_REJECTED', 'no HTTP status seen');
-  });
-
-  for (const code of [1008, 1011]) {
-    test(`WS_AUTH_REJECTED for ${code} with the reason and ms after the upgrade`, () => {
-      const closed = socket({
-        createdAt: T0,
-        openedAt: T0 + 30,
-        closedAt: T0 + 150,
-        closeCode: code,
-        closeReason: 'auth failed: token expired',
-      });
-      assertFailed(
-        connection([closed]),
-        'WS_AUTH_REJECTED',
-        `${AGENT_URL} closed ${code} "auth failed: token expired" 120 ms after the upgrade, before connection_established`,
-      );
-    });
-  }
-
-  test('WS_CLOSED_EARLY for any other close before connection_established', () => {
-    const closed = socket({ createdAt: T0, openedAt: T0 + 30, closedAt: T0 + 80, closeCode: 1000 });
-    assertFailed(connection([closed]), 'WS_CLOSED_EARLY', 'closed 1000 (no reason) 50 ms after the upgrade');
-  });
-
-  test('pending while the socket is still opening inside the timeout', () => {
-    assertPending(connection([socket()], [], 9_999), 'connection_established');
-    assertPending(connection([], [], 9_999), 'connection_established');
-  });
-
-  test('WS_HANDSHAKE_TIMEOUT for a socket that neither opened nor closed', () => {
-    assertFailed(
-      connection([socket()], [], 10_000),
-      'WS_HANDSHAKE_TIMEOUT',
-      'neither opened nor closed within 10000 ms (E2E_WS_HANDSHAKE_TIMEOUT_MS=10000)',
-      'silent, not refusing',
+    assert.equal(
+      evaluateRun(runInput(transcript, message, { settled: true, settleMs: 400 })).state,
+      'passed',
     );
   });
 
-  test('WS_HANDSHAKE_TIMEOUT for a socket that opened but stayed silent', () => {
+  test("another user's frame right after agent_completed is CROSS_USER_LEAK, not a pass", () => {
+    const { transcript, message } = scenario(GOLDEN_STEPS);
+    transcript.event('agent_started', 1_600, { run: 'run-9', thread: 'thread-bob', user: 'u-bob' });
     assertFailed(
-      connection([socket({ openedAt: T0 })], [], 10_001),
-      'WS_HANDSHAKE_TIMEOUT',
-      'opened but sent no connection_established',
+      evaluateRun(runInput(transcript, message, { settled: false })),
+      'CROSS_USER_LEAK',
+      'agent_started of user u-bob (run run-9, thread thread-bob)',
     );
   });
 
-  test('WS_HANDSHAKE_TIMEOUT when the page never created the socket', () => {
+  test('an event of this run after agent_completed is EVENT_ORDER at once', () => {
+    const { transcript, message } = scenario(GOLDEN_STEPS);
+    transcript.event('agent_thinking', 1_600);
     assertFailed(
-      connection([], [], 10_000),
-      'WS_HANDSHAKE_TIMEOUT',
-      `the page never opened the agent socket ${AGENT_URL} within 10000 ms`,
+      evaluateRun(runInput(transcript, message, { settled: false })),
+      'EVENT_ORDER',
+      'agent_completed arrived before agent_thinking in run run-1',
+    );
+  });
+
+  test('a missing event names how long the run was watched', () => {
+    const { transcript, message } = scenario(without(GOLDEN_STEPS, 'tool_completed'));
+    assertFailed(
+      evaluateRun(runInput(transcript, message, { settleMs: 300 })),
+      'EVENT_MISSING',
+      'watched 300 ms after the last event',
+    );
+  });
+});
+
+describe('settleWindowMs', () => {
+  test('twice the median gap between event frames, within its bounds', () => {
+    assert.equal(settleWindowMs([0, 100, 200, 300, 400]), 250);
+    assert.equal(settleWindowMs([0, 200, 400, 1_000]), 400);
+    assert.equal(settleWindowMs([0, 2_000, 4_000]), 1_500);
+    assert.equal(settleWindowMs([0]), 250);
+    assert.equal(settleWindowMs([]), 250);
+  });
+});
+
+describe('evaluateRun: the carrier socket closed by policy', () => {
+  const closedWith = (code: number, reason: string) =>
+    socket({ openedAt: T0 - 900, closedAt: T0 + 50, closeCode: code, closeReason: reason });
+
+  test('1008 about the session after authentication is WS_AUTH_REJECTED', () => {
+    const { transcript, message } = scenario([]);
+    assertFailed(
+      evaluateRun(
+        runInput(transcript, message, { sockets: [closedWith(1008, 'auth failed: session revoked')] }),
+      ),
+      'WS_AUTH_REJECTED',
+      'closed 1008 "auth failed: session revoked" 50 ms after the message',
+    );
+  });
+
+  test('1008 for a rate limit is WS_CLOSED_EARLY', () => {
+    const { transcript, message } = scenario(['agent_started']);
+    assertFailed(
+      evaluateRun(runInput(transcript, message, { sockets: [closedWith(1008, 'rate limit exceeded')] })),
+      'WS_CLOSED_EARLY',
+      'closed 1008 "rate limit exceeded"',
     );
   });
 });

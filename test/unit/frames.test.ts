@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { interpret } from '../../harness/dialect.ts';
+import { contractDialect } from '../../harness/dialects/contract.ts';
 import {
   agentEventOf,
   describeFrame,
@@ -13,7 +15,18 @@ import { T0, Transcript } from './helpers/frames.ts';
 
 /** A frame with `json` set directly, for shapes a real socket would rarely send. */
 function frame(direction: FrameRecord['direction'], json: unknown): FrameRecord {
-  return { seq: 1, socketId: 1, url: 'ws://h/ws', direction, at: T0, seenAt: 0, size: 0, json };
+  return {
+    seq: 1,
+    socketId: 1,
+    url: 'ws://h/ws',
+    direction,
+    at: T0,
+    seenAt: 0,
+    size: 0,
+    json,
+    meaning: interpret(contractDialect, direction, json),
+    label: contractDialect.label(json),
+  };
 }
 
 describe('parseFrame', () => {

@@ -32,6 +32,7 @@ const healthyAnswers = (): Record<string, Answer> => ({
       database_status: 'connected',
       environment: 'unit',
     }),
+  'auth /.well-known/jwks.json': (res) => sendJson(res, 200, { keys: [{ kty: 'EC', kid: 'k1' }] }),
   'api /health': (res) => sendJson(res, 200, { status: 'healthy', service: 'backend', version: '2.0.0' }),
   'api /api/health': (res) => sendJson(res, 200, { status: 'healthy', service: 'backend', version: '2.0.0' }),
   'api /ws/health': (res) => sendJson(res, 200, { status: 'ok', connections: 0 }),
@@ -102,13 +103,14 @@ const probeNamed = (result: PreflightResult, service: string, name: string): Pro
 };
 
 describe('runPreflight against healthy services', () => {
-  test('all six probes pass, with status, latency, excerpt and what the services said', async () => {
+  test('all seven probes pass, with status, latency, excerpt and what the services said', async () => {
     const result = await runPreflight(config());
     assert.equal(result.ok, true, formatPreflightTable(result));
     assert.deepEqual(
       result.probes.map((item) => `${item.service} ${item.name}`),
       [
         'auth GET /health',
+        'auth GET /.well-known/jwks.json',
         'backend GET /health',
         'backend GET /api/health',
         'backend GET /ws/health',
@@ -146,6 +148,17 @@ describe('runPreflight against healthy services', () => {
 });
 
 describe('runPreflight: SERVICE_UNHEALTHY', () => {
+  test('a key set answering 500, or with no keys, is unhealthy: no token could be verified', async () => {
+    answers['auth /.well-known/jwks.json'] = (res) => sendJson(res, 500, { detail: 'boom' });
+    const failed = probeNamed(await runPreflight(config()), 'auth', 'GET /.well-known/jwks.json');
+    assert.equal(failed.problem, 'HTTP 500');
+    assert.equal(failed.unreachable, false);
+    answers['auth /.well-known/jwks.json'] = (res) => sendJson(res, 200, { keys: [] });
+    const empty = await runPreflight(config());
+    assert.equal(probeNamed(empty, 'auth', 'GET /.well-known/jwks.json').problem, 'no keys in the key set');
+    assert.equal(preflightError(empty).code, 'SERVICE_UNHEALTHY');
+  });
+
   test('backend /health answering 500 names the service, the probe and the status', async () => {
     answers['api /health'] = (res) => {
       res.writeHead(500, { 'content-type': 'text/plain' });

@@ -4,9 +4,11 @@
  */
 import type { RunInput } from '../../../harness/agent-run.ts';
 import type { AgentEventType, Budgets } from '../../../harness/config.ts';
+import type { WireDialect } from '../../../harness/dialect.ts';
+import { contractDialect } from '../../../harness/dialects/contract.ts';
 import {
   type FrameRecord,
-  parseFrame,
+  recordFrame,
   type SentMessage,
   type SocketRecord,
 } from '../../../harness/frames.ts';
@@ -53,18 +55,22 @@ export class Transcript {
   constructor(
     readonly socketId = 1,
     readonly url = AGENT_URL,
+    readonly dialect: WireDialect = contractDialect,
   ) {}
 
   private push(direction: FrameRecord['direction'], at: number, raw: { text?: string; binarySize?: number }) {
-    const frame: FrameRecord = {
-      seq: this.frames.length + 1,
-      socketId: this.socketId,
-      url: this.url,
-      direction,
-      at: T0 + at,
-      seenAt: 5_000 + at,
-      ...parseFrame(raw),
-    };
+    const frame = recordFrame(
+      {
+        seq: this.frames.length + 1,
+        socketId: this.socketId,
+        url: this.url,
+        direction,
+        at: T0 + at,
+        seenAt: 5_000 + at,
+      },
+      raw,
+      this.dialect,
+    );
     this.frames.push(frame);
     return frame;
   }
