@@ -7,6 +7,7 @@
  * It also calls no third party, holds no secret, and keeps history across reports.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,19 +17,19 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from '@playwright/test';
 import { request } from 'undici';
-import { contentViews, listFiles } from '../../harness/artifacts.ts';
 import { CHROMIUM_ARGS, chooseBrowser } from '../../harness/browser.ts';
-import { SecretRegistry, secretForms } from '../../harness/secrets.ts';
 import { EPIC, FEATURES } from '../../harness/spec-tags.ts';
 import {
   type ChildRun,
   harnessEnv,
   PLATFORM_DEFAULTS,
+  ROOT,
   type RunningPlatform,
   runHarness,
   runScriptSync,
   startPlatform,
 } from '../support/platform.ts';
+import { needlesFor, SecretSearch } from '../support/secret-search.ts';
 
 const GOLDEN = 'a signed-in user chats and watches the agent work';
 /** Stable paths for the screenshots, so a person can find them after the run. */
@@ -41,7 +42,12 @@ let report: { exitCode: number; stdout: string };
 let browser: Browser;
 let server: Server;
 let serverUrl: string;
-const secrets = new SecretRegistry();
+/** Every secret of the run: value → label. */
+const secrets = new Map<string, string>();
+/** The commit the report must name: the harness's own checkout's, as the run saw it. */
+const commit =
+  process.env.GITHUB_SHA?.slice(0, 12) ??
+  execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
 
 function buildReport(out: string): { exitCode: number; stdout: string } {
   const run = runScriptSync(['scripts/report.ts'], {
@@ -114,13 +120,13 @@ before(async () => {
   });
   serverUrl = await serve(path.join(reportDir, 'awesome'));
 
-  secrets.add('bypass-key', PLATFORM_DEFAULTS.bypassKey);
-  secrets.add('password', PLATFORM_DEFAULTS.password);
+  secrets.set(PLATFORM_DEFAULTS.bypassKey, 'bypass-key');
+  secrets.set(PLATFORM_DEFAULTS.password, 'password');
   const issued = (await (await request(`${platform.urls.auth}/__platform/issued-tokens`)).body.json()) as {
     access_tokens: string[];
     refresh_tokens: string[];
   };
-  for (const token of [...issued.access_tokens, ...issued.refresh_tokens]) secrets.add('token', token);
+  for (const token of [...issued.access_tokens, ...issued.refresh_tokens]) secrets.set(token, 'token');
 });
 
 after(async () => {
@@ -187,7 +193,7 @@ describe('npm run report', { timeout: 120_000 }, () => {
       ['frontend url', platform.urls.frontend],
       ['backend service', 'agent-backend'],
       ['browser', 'Chromium'],
-      ['commit', ''],
+      ['commit', commit],
     ] as const) {
       const item = metadata.getByTestId('metadata-item').filter({ hasText: key }).first();
       await item.waitFor();
@@ -239,28 +245,18 @@ describe('npm run report', { timeout: 120_000 }, () => {
   });
 
   it('holds no secret, in any file or in any data embedded in the single file', () => {
-    const embedded = /d\("([^"]+)","([A-Za-z0-9+/=]+)"\)/g;
-    const views = listFiles(reportDir).flatMap((file) => {
-      const bytes = readFileSync(file);
-      const own = contentViews(bytes, file);
-      if (!file.endsWith('.html')) return own;
-      const data = [...bytes.toString('latin1').matchAll(embedded)].flatMap((match) =>
-        contentViews(Buffer.from(match[2] ?? '', 'base64'), `${file}!${match[1]}`),
-      );
-      return [...own, ...data];
-    });
+    const search = new SecretSearch([...secrets].flatMap(([value, label]) => needlesFor(label, value)));
+    const scanned = search.tree(reportDir);
     assert.ok(
-      views.some((view) => view.name.includes('!')),
+      scanned.opened.some((name) => /single-file\/index\.html!base64@\d+$/.test(name)),
       'found no embedded data to scan',
     );
-    const hits = secrets
-      .list()
-      .flatMap(({ label, value }) => secretForms(value).map((form) => ({ label, form })))
-      .flatMap(({ label, form }) =>
-        views.filter((view) => view.text.includes(form)).map((view) => `${label} in ${view.name}`),
-      );
-    assert.deepEqual(hits, []);
-    assert.ok(secrets.list().length >= 4);
+    assert.deepEqual(scanned.problems, []);
+    assert.deepEqual(
+      scanned.findings.map((hit) => `${hit.label} (${hit.form}) in ${hit.where}`),
+      [],
+    );
+    assert.ok(secrets.size >= 4);
   });
 
   it('keeps history across reports (historyPath)', () => {
