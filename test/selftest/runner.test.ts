@@ -51,7 +51,7 @@ describe('a focused test', { timeout: 60_000 }, () => {
   /** A folder with one focused spec, and a config that is the project's with only the folder changed. */
   function focusedSuite(): string {
     const dir = mkdtempSync(path.join(tmpdir(), 'golden-path-focus-'));
-    const testModule = path.join(ROOT, 'node_modules', '@playwright', 'test', 'index.js');
+    const testModule = path.join(ROOT, 'node_modules', '@playwright', 'test', 'index.mjs');
     writeFileSync(
       path.join(dir, 'focus.spec.ts'),
       [
@@ -61,6 +61,8 @@ describe('a focused test', { timeout: 60_000 }, () => {
         '',
       ].join('\n'),
     );
+    // ES modules, as in the project: Playwright loads the project's config the way this folder says.
+    writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
     writeFileSync(
       path.join(dir, 'playwright.config.ts'),
       [
