@@ -14,7 +14,7 @@ import {
   runPreflight,
 } from './harness/preflight.ts';
 import { createProfiledHarness, type RunState, writeStateFile } from './harness/run-context.ts';
-import { jwksUrl, obtainToken } from './harness/tokens.ts';
+import { obtainToken, trustedBy } from './harness/tokens.ts';
 
 function guardProduction(config: HarnessConfig, preflight: PreflightResult): void {
   const reported = preflight.services.auth?.environment;
@@ -73,7 +73,7 @@ async function setUp(fullConfig: FullConfig): Promise<void> {
       `token for ${token.email} (${token.userId}): ${token.source}, valid ${Math.round(token.expiresAt - Date.now() / 1000)} s`,
     );
   }
-  log(`tokens verified against ${jwksUrl(config)} in ${Date.now() - started} ms`);
+  log(`tokens verified against ${trustedBy(config, keys)} in ${Date.now() - started} ms`);
 
   const state: RunState = {
     env: config.env,

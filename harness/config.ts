@@ -33,6 +33,8 @@ export interface HarnessConfig {
   password: string | undefined;
   jwtIssuer: string | undefined;
   jwtAudience: string | undefined;
+  /** The HS256 signing secret (a secret), for profiles that verify tokens that way. */
+  jwtSecret: string | undefined;
   eventTimeoutMs: number;
   handshakeTimeoutMs: number;
   preflightTimeoutMs: number;
@@ -104,6 +106,8 @@ export const VARIABLES = {
     'optional (secret): enables UI password login; without it the token goes through /auth/callback',
   E2E_JWT_ISSUER: 'optional: expected `iss` of access tokens',
   E2E_JWT_AUDIENCE: 'optional: expected `aud` of access tokens',
+  E2E_JWT_SECRET:
+    'optional (secret): the auth service\'s HS256 signing secret, for a profile with tokens.verify "hs256"',
   E2E_EVENT_TIMEOUT_MS: 'how long to wait for the agent run, in ms (default 30000)',
   E2E_WS_HANDSHAKE_TIMEOUT_MS:
     'how long the agent socket may take to open and authenticate, in ms (default 10000)',
@@ -298,6 +302,7 @@ export function loadConfig(options: LoadOptions = {}): HarnessConfig {
     password: get('E2E_USER_PASSWORD'),
     jwtIssuer: get('E2E_JWT_ISSUER'),
     jwtAudience: get('E2E_JWT_AUDIENCE'),
+    jwtSecret: get('E2E_JWT_SECRET'),
     eventTimeoutMs: integer('E2E_EVENT_TIMEOUT_MS', 30_000, 1),
     handshakeTimeoutMs: integer('E2E_WS_HANDSHAKE_TIMEOUT_MS', 10_000, 1),
     preflightTimeoutMs: integer('E2E_PREFLIGHT_TIMEOUT_MS', 5_000, 1),

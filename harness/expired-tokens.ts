@@ -9,9 +9,8 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { jwtVerify } from 'jose';
 import type { HarnessConfig } from './config.ts';
-import type { KeySet } from './tokens.ts';
+import { type KeySet, verifyJwt } from './tokens.ts';
 
 export interface RetiredToken {
   accessToken: string;
@@ -87,12 +86,7 @@ export async function verifiesBeforeExpiry(
   email: string,
 ): Promise<boolean> {
   try {
-    const { payload } = await jwtVerify(token.accessToken, keys, {
-      algorithms: ['RS256', 'ES256'],
-      currentDate: new Date((token.expiresAt - 1) * 1000),
-      ...(config.jwtIssuer ? { issuer: config.jwtIssuer } : {}),
-      ...(config.jwtAudience ? { audience: config.jwtAudience } : {}),
-    });
+    const payload = await verifyJwt(config, keys, token.accessToken, new Date((token.expiresAt - 1) * 1000));
     return payload.email === email;
   } catch {
     return false;

@@ -82,10 +82,11 @@ export function createHarness(
   secrets.add('bypass-key', config.bypassKey);
   secrets.add('password', config.password);
   secrets.add('notify-webhook', config.notifyWebhook);
+  secrets.add('jwt-secret', config.jwtSecret);
   return {
     config,
     secrets,
-    keys: remoteKeySet(config),
+    keys: remoteKeySet(config, profile.tokens),
     cache: new TokenCache(tokenCacheDir(config)),
     profile,
   };
@@ -101,6 +102,7 @@ export function knownSecrets(config: HarnessConfig | undefined = tryLoadConfig()
   const registry = SecretRegistry.readAll(stateDirOf(config));
   registry.add('bypass-key', config?.bypassKey);
   registry.add('password', config?.password);
+  registry.add('jwt-secret', config?.jwtSecret);
   // Also when the configuration is invalid: the sign-off that posts to it may still run (--from).
   registry.add('notify-webhook', config?.notifyWebhook ?? resolveEnvironment().E2E_NOTIFY_WEBHOOK);
   return registry;

@@ -8,7 +8,14 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createRemoteJWKSet, customFetch, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import {
+  createRemoteJWKSet,
+  customFetch,
+  decodeJwt,
+  type JWTPayload,
+  errors as joseErrors,
+  jwtVerify,
+} from 'jose';
 import { CausedError } from './causes.ts';
 import type { HarnessConfig } from './config.ts';
 import { ExpiredTokenStore } from './expired-tokens.ts';
@@ -87,9 +94,11 @@ export async function requestTestToken(
   config: HarnessConfig,
   email: string,
   extra: Record<string, unknown> = {},
+  keys?: KeySet,
 ): Promise<TokenBody> {
   const url = urlUnder(config.authUrl, 'auth/e2e/test-auth');
-  const answer = await postJson(config, url, { email, ...extra }, { 'X-E2E-Bypass-Key': config.bypassKey });
+  const body = { ...(keys?.testAuthBody(email) ?? { email }), ...extra };
+  const answer = await postJson(config, url, body, { 'X-E2E-Bypass-Key': config.bypassKey });
   const key = `E2E_BYPASS_KEY (set, ${config.bypassKey.length} chars)`;
   switch (answer.status) {
     case 200: {
@@ -121,28 +130,107 @@ export async function requestTestToken(
 }
 
 /** `POST /auth/refresh`; undefined when the refresh token is refused (caller fetches anew). */
-export async function refreshToken(config: HarnessConfig, refresh: string): Promise<TokenBody | undefined> {
-  const answer = await postJson(
-    config,
-    urlUnder(config.authUrl, 'auth/refresh'),
-    { refresh_token: refresh },
-    {},
-  );
+export async function refreshToken(
+  config: HarnessConfig,
+  refresh: string,
+  field = 'refresh_token',
+): Promise<TokenBody | undefined> {
+  const answer = await postJson(config, urlUnder(config.authUrl, 'auth/refresh'), { [field]: refresh }, {});
   return answer.status === 200 ? asTokenBody(answer.json) : undefined;
 }
 
-export type KeySet = ReturnType<typeof createRemoteJWKSet>;
+type RemoteKeys = ReturnType<typeof createRemoteJWKSet>;
+
+/**
+ * How this deployment's tokens are obtained and trusted (the profile's `tokens`): verified against
+ * the JWKS, against the shared HS256 secret, or only by their claims (no signature), plus the
+ * test-auth body and the refresh field.
+ */
+export interface KeySet {
+  verification: 'jwks' | 'hs256' | 'claims';
+  jwks?: RemoteKeys;
+  secret?: Uint8Array;
+  testAuthBody: (email: string) => Record<string, unknown>;
+  refreshField: string;
+}
 
 /** The JWKS under the auth service's base URL, path included. */
 export const jwksUrl = (config: HarnessConfig): string => urlUnder(config.authUrl, '.well-known/jwks.json');
 
-export function remoteKeySet(config: HarnessConfig): KeySet {
+/** Where a token's trust comes from, for messages. */
+export function trustedBy(config: HarnessConfig, keys: KeySet): string {
+  if (keys.verification === 'hs256') return 'the shared secret E2E_JWT_SECRET (HS256)';
+  if (keys.verification === 'claims') return 'its claims only: signature not verified';
+  return jwksUrl(config);
+}
+
+export interface TokenRules {
+  verify: KeySet['verification'];
+  testAuthBody: (email: string) => Record<string, unknown>;
+  refreshField: string;
+}
+
+const CONTRACT_RULES: TokenRules = {
+  verify: 'jwks',
+  testAuthBody: (email) => ({ email }),
+  refreshField: 'refresh_token',
+};
+
+export function remoteKeySet(config: HarnessConfig, rules: TokenRules = CONTRACT_RULES): KeySet {
+  const { verify, testAuthBody, refreshField } = rules;
+  if (verify === 'hs256') {
+    if (!config.jwtSecret)
+      throw new CausedError(
+        'CONFIG_INVALID',
+        'the profile verifies tokens with HS256 (tokens.verify: "hs256") but E2E_JWT_SECRET is not set; set it to the auth service\'s signing secret, or use tokens.verify: "claims"',
+      );
+    return {
+      verification: 'hs256',
+      secret: new TextEncoder().encode(config.jwtSecret),
+      testAuthBody,
+      refreshField,
+    };
+  }
+  if (verify === 'claims') return { verification: 'claims', testAuthBody, refreshField };
   // One key set per process: jose caches keys and refetches on an unknown `kid` (rotation).
   // Its fetch goes through the harness's dispatcher: the private CA and the proxies apply.
-  return createRemoteJWKSet(new URL(jwksUrl(config)), {
+  const jwks = createRemoteJWKSet(new URL(jwksUrl(config)), {
     timeoutDuration: config.preflightTimeoutMs,
     [customFetch]: fetchVia(config.network),
   });
+  return { verification: 'jwks', jwks, testAuthBody, refreshField };
+}
+
+/** jose's verification by the deployment's trust; `claims` checks expiry and claims alone. */
+export async function verifyJwt(
+  config: HarnessConfig,
+  keys: KeySet,
+  token: string,
+  currentDate?: Date,
+): Promise<JWTPayload> {
+  const claimChecks = {
+    ...(config.jwtIssuer ? { issuer: config.jwtIssuer } : {}),
+    ...(config.jwtAudience ? { audience: config.jwtAudience } : {}),
+    ...(currentDate ? { currentDate } : {}),
+  };
+  if (keys.verification === 'claims') {
+    const payload = decodeJwt(token);
+    const now = (currentDate ?? new Date()).getTime() / 1000;
+    if (typeof payload.exp === 'number' && payload.exp <= now)
+      throw new joseErrors.JWTExpired('"exp" claim timestamp check failed', payload);
+    if (config.jwtIssuer && payload.iss !== config.jwtIssuer)
+      throw new joseErrors.JWTClaimValidationFailed(
+        'unexpected "iss" claim value',
+        payload,
+        'iss',
+        'check_failed',
+      );
+    return payload;
+  }
+  if (keys.verification === 'hs256' && keys.secret)
+    return (await jwtVerify(token, keys.secret, { algorithms: ['HS256'], ...claimChecks })).payload;
+  if (!keys.jwks) throw new Error('no key set');
+  return (await jwtVerify(token, keys.jwks, { algorithms: ['RS256', 'ES256'], ...claimChecks })).payload;
 }
 
 /** Verify signature, expiry, issuer/audience when configured, and that it is this user's. */
@@ -154,11 +242,7 @@ export async function verifyToken(
 ): Promise<JWTPayload & { sub: string; exp: number }> {
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, keys, {
-      algorithms: ['RS256', 'ES256'],
-      ...(config.jwtIssuer ? { issuer: config.jwtIssuer } : {}),
-      ...(config.jwtAudience ? { audience: config.jwtAudience } : {}),
-    }));
+    payload = await verifyJwt(config, keys, token);
   } catch (error) {
     const why =
       error instanceof joseErrors.JWKSNoMatchingKey
@@ -172,7 +256,7 @@ export async function verifyToken(
               : `${(error as Error).name}: ${(error as Error).message}`;
     throw new CausedError(
       'TOKEN_INVALID',
-      `the token for ${expected.email} cannot be verified against ${jwksUrl(config)}: ${why}`,
+      `the token for ${expected.email} cannot be verified against ${trustedBy(config, keys)}: ${why}`,
     );
   }
   const email = payload.email;
@@ -270,9 +354,9 @@ export async function obtainToken(
   }
   let body: TokenBody | undefined;
   let source: UserToken['source'] = 'refresh';
-  if (cached) body = await refreshToken(config, cached.refreshToken);
+  if (cached) body = await refreshToken(config, cached.refreshToken, keys.refreshField);
   if (!body) {
-    body = await requestTestToken(config, email);
+    body = await requestTestToken(config, email, {}, keys);
     source = 'test-auth';
   }
   secrets.add('access-token', body.access_token);
