@@ -14,7 +14,7 @@ import {
 import { createLogger } from './log.ts';
 import { PresenceChannel } from './presence.ts';
 import { RunRegistry } from './run-registry.ts';
-import { AgentSocketGateway, HEARTBEAT_MS } from './socket-gateway.ts';
+import { AgentSocketGateway } from './socket-gateway.ts';
 import { createTokenVerifier } from './token-verifier.ts';
 import { createUserDirectory } from './users.ts';
 import { AUTH_SUBPROTOCOL, refuseUpgrade } from './ws-handshake.ts';
@@ -51,7 +51,11 @@ export async function startBackendService(
       case 'GET /ws/health':
         return sendJson(res, 200, { status: 'healthy', connections: gateway.openCount });
       case 'GET /ws/config':
-        return sendJson(res, 200, { path: '/ws', subprotocol: AUTH_SUBPROTOCOL, heartbeat_ms: HEARTBEAT_MS });
+        return sendJson(res, 200, {
+          path: '/ws',
+          subprotocol: AUTH_SUBPROTOCOL,
+          heartbeat_ms: config.volume.heartbeatMs,
+        });
       case 'GET /__platform/runs':
         return sendJson(res, 200, registry.list());
       case 'GET /__platform/stats':
