@@ -1,7 +1,7 @@
 /**
  * What a socket gets after a run's `agent_completed` under the faults that act once a run is
  * over: one more event of the run, or frames of another user's run, which only a check that
- * keeps watching the socket (or a second user) can see.
+ * keeps watching the socket (or a second user) can see; and the server-close-after-run shape.
  */
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
@@ -13,6 +13,7 @@ import { RECENT_RUN_MS, type RunRecord, type RunRegistry } from './run-registry.
 const ISOLATION_LEAK_DELAY_MS = 300;
 /** Soon enough after completion that only a check still watching the socket sees it. */
 const SOON_AFTER_MS = 100;
+const CLOSE_AFTER_RUN_MS = 20;
 
 export interface AfterCompletionOptions {
   ws: WebSocket;
@@ -21,6 +22,8 @@ export interface AfterCompletionOptions {
   registry: RunRegistry;
   record: RunRecord;
   fault: FaultName | undefined;
+  /** The server-close-after-run shape: close 1000 shortly after every completed run. */
+  closeAfterRun: boolean;
   /** A seeded user other than the socket's, whose made-up run leak-after-completed starts. */
   otherUserId: string;
   log: Logger;
@@ -96,4 +99,8 @@ export function afterCompletion(opts: AfterCompletionOptions): void {
   if (opts.record.status !== 'completed') return;
   const action = AFTER_COMPLETION[opts.fault ?? ''];
   if (action !== undefined) later(action.delayMs, opts.signal, () => action.send(opts));
+  if (opts.closeAfterRun)
+    later(CLOSE_AFTER_RUN_MS, opts.signal, () => {
+      if (opts.ws.readyState === opts.ws.OPEN) opts.ws.close(1000, 'normal closure');
+    });
 }

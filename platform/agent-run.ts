@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
+import type { VolumeShape } from './deployment-shapes.ts';
 import type { FaultName } from './faults.ts';
 import { applyEventFault, type PlanStep, paceGaps, planRun } from './run-plan.ts';
 import type { RunRecord, RunRegistry } from './run-registry.ts';
@@ -25,6 +26,8 @@ export interface AgentRunOptions {
   fault: FaultName | undefined;
   faultDelayMs: number;
   floodFrames: number;
+  /** Big tool outputs and many thinking frames, when asked for. */
+  volume?: Pick<VolumeShape, 'bigFrameBytes' | 'thinkingFrames'>;
   /**
    * What happens to the socket right after the first tool_executing: `terminate` (client sees
    * 1006, ws-close-mid-run) or `close-1000` (ws-close-1000-mid-run); undefined: nothing.
@@ -165,7 +168,7 @@ export async function executeRun(opts: AgentRunOptions): Promise<RunRecord> {
   // runMs, so runs compared against each other differ only in what the client does.
   const random = opts.runShape === 'fixed' ? () => 0.5 : Math.random;
   const steps: PlanStep[] = applyEventFault(
-    planRun({ userId: opts.userId, content: opts.content }, random),
+    planRun({ userId: opts.userId, content: opts.content, ...opts.volume }, random),
     fault,
   );
   const eventCount = steps.filter((s) => s.kind === 'event').length;

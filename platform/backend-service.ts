@@ -7,7 +7,7 @@ import { pathOf, type ServiceHandlers, sendJson, sendText } from './http-util.ts
 import { createLogger } from './log.ts';
 import { PresenceChannel } from './presence.ts';
 import { RunRegistry } from './run-registry.ts';
-import { AgentSocketGateway, HEARTBEAT_MS } from './socket-gateway.ts';
+import { AgentSocketGateway } from './socket-gateway.ts';
 import { createTokenVerifier } from './token-verifier.ts';
 import { createUserDirectory } from './users.ts';
 import { AUTH_SUBPROTOCOL, refuseUpgrade } from './ws-handshake.ts';
@@ -53,7 +53,7 @@ export function createBackendService(config: PlatformConfig, links: BackendLinks
         return sendJson(res, 200, {
           path: new URL(wsUrl).pathname,
           subprotocol: AUTH_SUBPROTOCOL,
-          heartbeat_ms: HEARTBEAT_MS,
+          heartbeat_ms: config.volume.heartbeatMs,
         });
       case 'GET /__platform/runs':
         return sendJson(res, 200, registry.list());

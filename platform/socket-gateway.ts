@@ -17,7 +17,6 @@ import type { TokenVerifier, VerifiedUser } from './token-verifier.ts';
 import type { UserDirectory } from './users.ts';
 import { refuseUpgrade, selectSubprotocol, tokenFromUpgrade } from './ws-handshake.ts';
 
-export const HEARTBEAT_MS = 15_000;
 const MAX_CONTENT_CHARS = 10_000;
 const LEAKED_CONTENT = 'Summarise my private notes from yesterday.';
 
@@ -104,7 +103,7 @@ export class AgentSocketGateway {
   }
 
   private accept(ws: WebSocket, user: VerifiedUser, fault: FaultName | undefined): void {
-    const { registry, log } = this.options;
+    const { config, registry, log } = this.options;
     ws.on('error', () => ws.terminate());
     if (fault === 'ws-close-1008' || fault === 'ws-close-1011') {
       registry.stats.refused += 1;
@@ -139,7 +138,7 @@ export class AgentSocketGateway {
     const heartbeat = setInterval(() => {
       if (ws.readyState === WebSocket.OPEN)
         ws.send(JSON.stringify({ type: 'heartbeat', timestamp: Date.now() }));
-    }, HEARTBEAT_MS);
+    }, config.volume.heartbeatMs);
 
     ws.on('message', (data, isBinary) => this.onMessage(ws, connection, data, isBinary));
     ws.on('close', (code) => {
@@ -204,6 +203,7 @@ export class AgentSocketGateway {
       fault: connection.fault,
       faultDelayMs: config.faultDelayMs,
       floodFrames: config.floodFrames,
+      volume: config.volume,
     };
     const run = executeRun({
       ...common,
@@ -222,6 +222,7 @@ export class AgentSocketGateway {
           registry,
           record,
           fault: connection.fault,
+          closeAfterRun: config.backendShapes.includes('server-close-after-run'),
           otherUserId: this.otherUser(connection.userId),
           log,
         });

@@ -257,3 +257,60 @@ describe('exact verdicts: breaks of the contract', () => {
     }
   });
 });
+
+describe('deployment shapes: the backend', () => {
+  it('server-close-after-run: the server closes 1000 about 20 ms after every agent_completed', async () => {
+    const platform = await startPlatform({
+      PLATFORM_RUN_MS: '200',
+      PLATFORM_BACKEND_SHAPE: 'server-close-after-run',
+    });
+    try {
+      const client = await establishedClient(
+        platform.urls.ws,
+        (await testAuth(platform.urls.auth, ALICE)).access_token,
+      );
+      const { completed } = await client.run('and then you hang up?');
+      assert.deepEqual(await client.closed, { code: 1000, reason: 'normal closure' });
+      assert.equal(client.arrivals.at(-1), completed, 'nothing after agent_completed');
+    } finally {
+      await platform.stop();
+    }
+  });
+
+  it('volume: 1.1 MB tool outputs, 300 thinking frames and 20 ms heartbeats, in a run of about PLATFORM_RUN_MS', async () => {
+    const runMs = 1500;
+    const platform = await startPlatform({
+      PLATFORM_RUN_MS: String(runMs),
+      PLATFORM_BIG_FRAME_BYTES: '1100000',
+      PLATFORM_THINKING_FRAMES: '300',
+      PLATFORM_HEARTBEAT_MS: '20',
+    });
+    try {
+      assert.equal((await getJson(`${platform.urls.api}/ws/config`)).body.heartbeat_ms, 20);
+      const client = await establishedClient(
+        platform.urls.ws,
+        (await testAuth(platform.urls.auth, ALICE)).access_token,
+      );
+      const sentAt = Date.now();
+      const { runId, completed } = await client.run('a lot, please');
+      const ofRun = client.frames.filter((f) => f.run_id === runId);
+      assert.equal(ofRun.filter((f) => f.type === 'agent_thinking').length, 300);
+      const outputs = ofRun.filter((f) => f.type === 'tool_completed').map((f) => String(f.payload?.output));
+      assert.ok(outputs.length >= 1 && outputs.every((output) => output.length === 1_100_000));
+      const beats = client.frames.filter((f) => f.type === 'heartbeat').length;
+      assert.ok(beats >= 300 + 20, `${beats} heartbeats`);
+      // Jitter allows 130 %; twice that still tells "about the run time" from "much longer".
+      assert.ok(completed.atMs - sentAt < 2 * 1.3 * runMs, `the run took ${completed.atMs - sentAt} ms`);
+      client.close();
+    } finally {
+      await platform.stop();
+    }
+  });
+
+  it('an unknown shape name is a configuration error naming the valid ones', async () => {
+    await assert.rejects(
+      startPlatform({ PLATFORM_FRONTEND_SHAPE: 'spa,flat' }),
+      /PLATFORM_FRONTEND_SHAPE: unknown shape "flat"; valid: strict-mode, client-reconnect, spa, callback-keeps-token/,
+    );
+  });
+});

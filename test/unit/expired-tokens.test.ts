@@ -65,7 +65,12 @@ describe('expired tokens kept from earlier runs', () => {
     const key = await generateKeyPair('ES256', { extractable: true });
     const other = await generateKeyPair('ES256', { extractable: true });
     const jwks = { keys: [{ ...(await exportJWK(key.publicKey)), kid: 'k1', alg: 'ES256' }] };
-    const keys = createLocalJWKSet(jwks) as unknown as KeySet;
+    const keys: KeySet = {
+      verification: 'jwks',
+      jwks: createLocalJWKSet(jwks) as unknown as NonNullable<KeySet['jwks']>,
+      testAuthBody: (email) => ({ email }),
+      refreshField: 'refresh_token',
+    };
     const config = { jwtIssuer: 'unit-auth', jwtAudience: undefined } as unknown as HarnessConfig;
     const expiresAt = Math.floor(Date.now() / 1000) - 60;
     const sign = (signer: CryptoKey, email = ALICE, issuer = 'unit-auth') =>
