@@ -7,8 +7,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { type Browser, chromium, expect } from '@playwright/test';
-import type { AgentSocket } from '../fixtures/agent-socket.ts';
 import { openJourney } from '../fixtures/journey.ts';
+import type { SocketRecorder } from '../fixtures/socket-recorder.ts';
 import { CHROMIUM_ARGS, chooseBrowser } from '../harness/browser.ts';
 import { loadConfig } from '../harness/config.ts';
 import { createHarness, type Harness } from '../harness/run-context.ts';
@@ -80,7 +80,7 @@ export async function browserJourney(
   // (Playwright's own loader, which the harness runs under, adds no such helper.) Both
   // variants get it, so the comparison stays fair.
   await context.addInitScript({ content: 'globalThis.__name ??= (target) => target;' });
-  let recorder: AgentSocket | undefined;
+  let recorder: SocketRecorder | undefined;
   const result: BrowserJourneyResult = {
     ok: false,
     totalMs: Number.NaN,

@@ -10,8 +10,9 @@
  * in), or the handshake timeout has passed. The failure names the last socket the server closed,
  * and lists every attempt.
  */
-import type { Judgement } from './agent-run.ts';
+
 import { establishedUserOf, type FrameRecord, type PageVisit, pathOf, type SocketRecord } from './frames.ts';
+import type { Judgement } from './run-verdict.ts';
 import { closeCause, closeOf, describeClose } from './socket-close.ts';
 
 export interface ConnectionInput {

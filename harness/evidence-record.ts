@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TestCase, TestError, TestResult, TestStep } from '@playwright/test/reporter';
-import type { TimelineEntry } from './agent-run.ts';
 import { type CauseCode, causeIn, failureSummary } from './causes.ts';
 import type { SocketRecord } from './frames.ts';
+import type { TimelineEntry } from './run-verdict.ts';
 
 /** One agent-socket connection attempt, as far as it got. */
 export type SocketAttempt = Pick<

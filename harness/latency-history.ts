@@ -6,8 +6,8 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TimelineEntry } from './agent-run.ts';
 import { AGENT_EVENTS, type AgentEventType } from './config.ts';
+import type { TimelineEntry } from './run-verdict.ts';
 
 export interface LatencyRecord {
   env: string;

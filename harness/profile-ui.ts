@@ -85,9 +85,10 @@ const netra: UiProfile = {
   currentUser: (page) => page.getByTestId('user-email'),
   messageInput: (page) => page.getByTestId('message-input'),
   sendButton: (page) => page.getByTestId('send-button'),
-  agentEvents: (page) => page.getByTestId('agent-status'),
-  eventTypeAttribute: 'data-event',
+  agentEvents: (page) => page.getByTestId('agent-activity-item'),
+  eventTypeAttribute: 'data-event-type',
   answer: (page) => page.getByTestId('ai-message'),
+  loginAlert: (page) => page.getByTestId('login-error'),
 };
 
 export const BUILT_IN_UI: Record<'contract' | 'netra', UiProfile> = { contract, netra };

@@ -4,9 +4,10 @@
  * platform would end in a timeout or "missing events" and send the team to debug the wrong
  * thing. Never reported while the configured dialect reads what the step waits for.
  */
-import type { Judgement } from './agent-run.ts';
+
 import { type FrameKind, interpret, type WireDialect } from './dialect.ts';
 import type { FrameRecord } from './frames.ts';
+import type { Judgement } from './run-verdict.ts';
 
 /** What a step waits for, in the dialect's terms. */
 export type Awaited = 'handshake' | 'event' | 'outgoing';

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { type HarnessConfig, loadConfig, resolveEnvironment } from './config.ts';
 import type { PreflightResult } from './preflight.ts';
 import { builtInProfile, type ResolvedProfile, resolveProfile } from './profile.ts';
-import { SecretRegistry } from './secrets.ts';
+import { SecretRegistry } from './secret-registry.ts';
 import { type KeySet, remoteKeySet, TokenCache, tokenCacheDir } from './tokens.ts';
 
 /** The project's checkout: the commit that ran is this code's, wherever the run started. */

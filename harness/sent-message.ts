@@ -2,9 +2,10 @@
  * Did clicking Send put the page's message on the agent socket? Pure: a function of the frames
  * and sockets recorded since the click, unit-testable like the other verdicts.
  */
-import type { Judgement } from './agent-run.ts';
+
 import { authenticatedUser } from './connection-verdict.ts';
 import { type FrameRecord, type SentMessage, type SocketRecord, userMessageOf } from './frames.ts';
+import type { Judgement } from './run-verdict.ts';
 import { closeCause, closeOf, describeClose } from './socket-close.ts';
 
 export interface SentMessageInput {

@@ -20,7 +20,7 @@ import { CausedError } from './causes.ts';
 import type { HarnessConfig } from './config.ts';
 import { ExpiredTokenStore } from './expired-tokens.ts';
 import { describeNetworkError, fetchVia, networkErrorCode, prepareHttp, request } from './http.ts';
-import type { SecretRegistry } from './secrets.ts';
+import type { SecretRegistry } from './secret-registry.ts';
 import { urlUnder } from './url.ts';
 
 export interface TokenBody {

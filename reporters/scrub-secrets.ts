@@ -21,7 +21,7 @@ import type {
 } from '@playwright/test/reporter';
 import { rewriteContent, rewriteFiles } from '../harness/artifacts.ts';
 import { outputDir, outputPaths, tryLoadConfig } from '../harness/run-context.ts';
-import { credentialsIn, SecretRegistry } from '../harness/secrets.ts';
+import { credentialsIn, SecretRegistry } from '../harness/secret-registry.ts';
 
 export default class ScrubSecrets implements Reporter {
   private stateDir: string | undefined;

@@ -8,7 +8,7 @@ import { type EnvironmentBlock, environmentBlock, fromProperties, gitCommit } fr
 import type { Diagnosis } from '../evidence-record.ts';
 import type { PreflightResult } from '../preflight.ts';
 import { findAll, outputPaths, type RunState, readJson } from '../run-context.ts';
-import type { SecretRegistry } from '../secrets.ts';
+import type { SecretRegistry } from '../secret-registry.ts';
 import { toMarkdown } from './render.ts';
 import type { Evidence, SignoffVerdict } from './verdict.ts';
 

@@ -1,7 +1,8 @@
 /** The event timelines of the sign-off's journeys: all five in contract order, and their latency. */
-import type { TimelineEntry } from '../agent-run.ts';
+
 import { AGENT_EVENTS, type AgentEventType } from '../config.ts';
 import type { EvidenceRecord } from '../evidence-record.ts';
+import type { TimelineEntry } from '../run-verdict.ts';
 import type { Latency } from './verdict.ts';
 
 export interface TimelineCheck {

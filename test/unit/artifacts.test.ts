@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { unzipSync, zipSync } from 'fflate';
 import { contentViews, listFiles, rewriteContent, rewriteFiles } from '../../harness/artifacts.ts';
-import { SecretRegistry } from '../../harness/secrets.ts';
+import { SecretRegistry } from '../../harness/secret-registry.ts';
 
 const SECRET = 'tok-9f8e7d6c5b4a';
 const secrets = new SecretRegistry();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Judgement } from '../../harness/agent-run.ts';
 import { type Connection, evaluateConnection } from '../../harness/connection-verdict.ts';
 import type { FrameRecord, PageVisit } from '../../harness/frames.ts';
+import type { Judgement } from '../../harness/run-verdict.ts';
 import { AGENT_URL, socket, T0, Transcript } from './helpers/frames.ts';
 
 const CHAT = 'http://127.0.0.1:47813/chat';

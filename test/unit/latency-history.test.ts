@@ -3,7 +3,6 @@ import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { TimelineEntry } from '../../harness/agent-run.ts';
 import { DRIFT_DEFAULTS, detectDrift, driftSettings, median } from '../../harness/latency-drift.ts';
 import {
   appendLatencyHistory,
@@ -14,6 +13,7 @@ import {
   readLatencyHistory,
 } from '../../harness/latency-history.ts';
 import { latencyTrendSvg } from '../../harness/latency-trend-svg.ts';
+import type { TimelineEntry } from '../../harness/run-verdict.ts';
 
 const tempFile = () => path.join(mkdtempSync(path.join(tmpdir(), 'latency-')), 'nested', 'history.jsonl');
 

@@ -31,7 +31,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
 const KNOWN_IMPORTS: Record<string, string> = {
   // The bench measures the recorder itself, in a browser of its own, outside the fixtures.
   'bench/browser-journey.ts → fixtures/journey.ts': 'measures the agent-socket recorder',
-  'bench/browser-journey.ts → fixtures/agent-socket.ts': 'measures the agent-socket recorder',
+  'bench/browser-journey.ts → fixtures/socket-recorder.ts': 'measures the agent-socket recorder',
   // The bench times the project's own Playwright configuration, plus its timing reporter.
   'bench/playwright.bench.config.ts → playwright.config.ts': 'wraps the configuration it times',
   // The bench starts reference platforms the way the self-tests do: as processes, on free ports.
@@ -66,8 +66,6 @@ const KNOWN_OVERSIZE: Record<string, string> = {};
  * The names are another engineer's to change; until then a reader is warned here.
  */
 const KNOWN_NAME_CLASHES: Record<string, string> = {
-  'agent-run.ts': 'harness: judges a recorded run; platform: plays one (rename pending)',
-  'secrets.ts': "harness: the registry that masks the run's secrets; platform: its own keys (rename pending)",
   'config.ts': "each side's own settings, read from its own variables: the same concept",
 };
 

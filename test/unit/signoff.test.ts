@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TimelineEntry } from '../../harness/agent-run.ts';
 import { CAUSE_CODES } from '../../harness/causes.ts';
 import { AGENT_EVENTS } from '../../harness/config.ts';
 import type { Diagnosis, EvidenceRecord } from '../../harness/evidence-record.ts';
 import type { PreflightResult } from '../../harness/preflight.ts';
+import type { TimelineEntry } from '../../harness/run-verdict.ts';
 import { CRITERIA, CRITERION_OF_CODE, RUN_CODES } from '../../harness/signoff/criteria.ts';
 import { decide } from '../../harness/signoff/decide.ts';
 import { toConsole, toMarkdown } from '../../harness/signoff/render.ts';

@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, mock, test } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { CausedError } from '../../harness/causes.ts';
 import { type HarnessConfig, loadConfig } from '../../harness/config.ts';
-import { SecretRegistry } from '../../harness/secrets.ts';
+import { SecretRegistry } from '../../harness/secret-registry.ts';
 import {
   obtainToken,
   remoteKeySet,

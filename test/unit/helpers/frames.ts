@@ -2,7 +2,7 @@
  * Small builders for hand-written agent-socket transcripts: one frame per call, times in ms
  * since the message was sent, so a test reads as the run it describes.
  */
-import type { RunInput } from '../../../harness/agent-run.ts';
+
 import type { AgentEventType, Budgets } from '../../../harness/config.ts';
 import type { WireDialect } from '../../../harness/dialect.ts';
 import { contractDialect } from '../../../harness/dialects/contract.ts';
@@ -12,6 +12,7 @@ import {
   type SentMessage,
   type SocketRecord,
 } from '../../../harness/frames.ts';
+import type { RunInput } from '../../../harness/run-verdict.ts';
 
 /** Browser epoch ms at which every transcript's message is sent. */
 export const T0 = 1_760_000_000_000;

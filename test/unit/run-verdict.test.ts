@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { evaluateRun, type Judgement, missingEvents, settleWindowMs } from '../../harness/agent-run.ts';
 import { AGENT_EVENTS, type Budgets } from '../../harness/config.ts';
 import { agentEventOf } from '../../harness/frames.ts';
+import { evaluateRun, type Judgement, missingEvents, settleWindowMs } from '../../harness/run-verdict.ts';
 import { GENEROUS, GOLDEN_STEPS, runInput, socket, T0, Transcript, without } from './helpers/frames.ts';
 
 /** Assert a failure with exactly `code` whose summary holds every one of `words`. */

@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { credentialsIn, SecretRegistry, secretForms } from '../../harness/secrets.ts';
+import { credentialsIn, SecretRegistry, secretForms } from '../../harness/secret-registry.ts';
 
 const dirs: string[] = [];
 after(() => {
