@@ -80,6 +80,17 @@ function sizeOfTraces(dir: string): number {
   return total;
 }
 
+/** Of `sent` flood frames (sequence numbers 0…sent-1), how many the transcript holds, lacks, repeats. */
+export function floodLoss(
+  seqs: readonly number[],
+  sent: number,
+): { recorded: number; missing: number; duplicates: number } {
+  const unique = new Set(seqs);
+  let missing = 0;
+  for (let seq = 0; seq < sent; seq++) if (!unique.has(seq)) missing += 1;
+  return { recorded: unique.size, missing, duplicates: seqs.length - unique.size };
+}
+
 export async function flood(context: BenchContext, platform: RunningPlatform): Promise<FloodResult> {
   const { floodFrames, floodRuns } = context.options;
   const env = harnessEnv(platform.urls);
@@ -102,10 +113,8 @@ export async function flood(context: BenchContext, platform: RunningPlatform): P
       const seqs = frames
         .map((frame) => frame.json?.payload?.flood_seq)
         .filter((seq): seq is number => typeof seq === 'number');
-      const unique = new Set(seqs);
       const sent = after.flood_frames_sent - before.flood_frames_sent;
-      let missing = 0;
-      for (let seq = 0; seq < sent; seq++) if (!unique.has(seq)) missing += 1;
+      const { recorded, missing, duplicates } = floodLoss(seqs, sent);
       const completed = test
         ? timelineOf(test)?.timeline.find((entry) => entry.type === 'agent_completed')
         : undefined;
@@ -115,9 +124,9 @@ export async function flood(context: BenchContext, platform: RunningPlatform): P
         passed: test?.status === 'passed',
         ...(test?.error ? { error: test.error } : run.exitCode !== 0 && !test ? { error: tail(run, 5) } : {}),
         floodSent: sent,
-        floodRecorded: unique.size,
+        floodRecorded: recorded,
         floodMissing: missing,
-        duplicates: seqs.length - unique.size,
+        duplicates,
         framesRecorded: frames.length,
         networkFramesReceived: transcript?.networkFramesReceived ?? Number.NaN,
         testMs: round(test?.durationMs ?? Number.NaN),
