@@ -6,6 +6,7 @@
  */
 import { AGENT_EVENTS, type AgentEventType } from '../config.ts';
 import { isObject, str, type WireDialect } from '../dialect.ts';
+import { contractDialect } from './contract.ts';
 
 const NOISE = new Set([
   'heartbeat',
@@ -120,13 +121,10 @@ export const netraDialect: WireDialect = {
   },
   baseProtocols: ['jwt-auth'],
   health: {
-    // No key set (tokens are HS256) and no /ws/health or /ws/config routes.
-    probes: [
-      { service: 'auth', path: '/health', check: 'auth-health' },
-      { service: 'backend', path: '/health', check: 'health' },
-      { service: 'backend', path: '/api/health', check: 'health' },
-      { service: 'frontend', path: '/login', check: 'page' },
-    ],
+    // The contract's probes but the key set (tokens are HS256) and the /ws/health and /ws/config routes.
+    probes: contractDialect.health.probes.filter(
+      (probe) => probe.check !== 'keys' && !probe.path.startsWith('/ws/'),
+    ),
     unhealthy: (body) =>
       body.status === 'healthy' || body.status === 'ok'
         ? undefined
