@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { type BrowserChoice, chooseBrowser, NO_BROWSER_HELP } from '../harness/browser.ts';
-import { logFile, runLogged, say, step } from './quiet-step.mjs';
+import { logFile, runLogged, say, step } from '../harness/quiet-step.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -4,14 +4,14 @@
  * node_modules is missing or older than the lockfile, then make sure a Chromium exists
  * (Playwright's own, CHROMIUM_PATH, or Debian's, installed with apt when running as root).
  * Each step says one line with its time; the tools' own output goes to a log under
- * `.golden-path/logs/`, shown (its last lines) only when the step fails (scripts/quiet-step.mjs).
+ * `.golden-path/logs/`, shown (its last lines) only when the step fails (harness/quiet-step.mjs).
  * Plain JavaScript on purpose: it runs before TypeScript tooling is installed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { logFile, runLogged, say, step } from './quiet-step.mjs';
+import { logFile, runLogged, say, step } from '../harness/quiet-step.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-const MODULE = pathToFileURL(path.resolve(import.meta.dirname, '../../scripts/quiet-step.mjs')).href;
+const MODULE = pathToFileURL(path.resolve(import.meta.dirname, '../../harness/quiet-step.mjs')).href;
 
 /** A step running a tool that prints 500 numbered lines and exits with `exitCode`. */
 function runStep(exitCode: number) {

@@ -1,4 +1,4 @@
-/** Types of scripts/quiet-step.mjs (plain JavaScript: it runs before TypeScript is installed). */
+/** Types of harness/quiet-step.mjs (plain JavaScript: it runs before TypeScript is installed). */
 import type { SpawnSyncOptions } from 'node:child_process';
 
 export const TAIL_LINES: number;
