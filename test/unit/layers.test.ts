@@ -48,7 +48,6 @@ const KNOWN_IMPORTS: Record<string, string> = {
   // `npm run platform:smoke`: it starts the platform as the self-tests do, and speaks to it
   // with a bare client, not with the harness.
   'platform/smoke.ts → test/support/platform.ts': 'starts the platform as a process',
-    'the same quiet step lines as prepare.mjs, which calls it',
   'platform/smoke.ts → test/support/smoke-client.ts': 'a bare client of the contract',
   'platform/smoke-faults.ts → test/support/platform.ts': 'starts the platform as a process',
   'platform/smoke-faults.ts → test/support/smoke-client.ts': 'a bare client of the contract',
