@@ -9,6 +9,7 @@ import { WebSocket } from 'ws';
 import type { FaultName } from './faults.ts';
 import { applyEventFault, type PlanStep, paceGaps, planRun } from './run-plan.ts';
 import type { RunRecord, RunRegistry } from './run-registry.ts';
+import type { EventDialect, RunFrames } from './socket-dialect.ts';
 
 export interface AgentRunOptions {
   ws: WebSocket;
@@ -29,6 +30,8 @@ export interface AgentRunOptions {
   terminateAfterToolExecuting: boolean;
   /** Set for a run sent to another user's socket (cross-user-leak fault). */
   leakedToUserId?: string;
+  /** A dialect's event frames; absent, the contract's. */
+  events?: EventDialect;
 }
 
 const FLOOD_HIGH_WATER = 1 << 20;
@@ -57,6 +60,7 @@ class RunSender {
   constructor(
     private readonly ws: WebSocket,
     private readonly record: RunRecord,
+    private readonly frames?: RunFrames,
   ) {}
 
   get open(): boolean {
@@ -74,13 +78,17 @@ class RunSender {
     this.events += 1;
     const frame = { type, run_id, thread_id, timestamp: RunSender.timestamp(this.events), payload };
     this.record.events.push({ type, sent_at_ms: Date.now() });
-    this.ws.send(JSON.stringify(frame));
+    for (const each of this.frames?.event(type, payload) ?? [frame]) this.ws.send(JSON.stringify(each));
     return true;
   }
 
   heartbeat(payload?: Record<string, unknown>): boolean {
     if (!this.open) return false;
     this.heartbeats += 1;
+    if (this.frames !== undefined && payload === undefined) {
+      this.ws.send(JSON.stringify(this.frames.between()));
+      return true;
+    }
     const timestamp = RunSender.timestamp(this.heartbeats);
     this.ws.send(JSON.stringify({ type: 'heartbeat', timestamp, ...(payload ? { payload } : {}) }));
     return true;
@@ -133,7 +141,7 @@ export async function executeRun(opts: AgentRunOptions): Promise<RunRecord> {
     connection_id: opts.connectionId,
     ...(opts.leakedToUserId !== undefined ? { leaked_to_user_id: opts.leakedToUserId } : {}),
   });
-  const sender = new RunSender(opts.ws, record);
+  const sender = new RunSender(opts.ws, record, opts.events?.runFrames(record));
   const fault = opts.leakedToUserId === undefined ? opts.fault : undefined;
   // A fixed shape (for benchmarks): every run has the most events, evenly paced over exactly
   // runMs, so runs compared against each other differ only in what the client does.

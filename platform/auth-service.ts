@@ -1,6 +1,7 @@
 /** The auth service: health, e2e bypass tokens, login, refresh, JWKS, and reference-only stats. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { PlatformConfig } from './config.ts';
+import { authDialect } from './dialect.ts';
 import {
   BodyError,
   closeServer,
@@ -12,15 +13,13 @@ import {
   sendJson,
 } from './http-util.ts';
 import { createLogger } from './log.ts';
+import { requestedTtl } from './requested-ttl.ts';
 import { secretEquals } from './secrets.ts';
 import { createSigningKeys } from './signing-keys.ts';
 import { TokenIssuer } from './token-issuer.ts';
 import { createUserDirectory, normaliseEmail } from './users.ts';
 
 const VERSION = '1.0.0';
-/** Bounds of the optional `expires_in` a test-auth request may ask for (reference-only extension). */
-const MIN_REQUESTED_TTL_S = -365 * 24 * 3600;
-const MAX_REQUESTED_TTL_S = 7 * 24 * 3600;
 
 const CORS = {
   'access-control-allow-origin': '*',
@@ -36,9 +35,12 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 export async function startAuthService(config: PlatformConfig, port: number): Promise<RunningService> {
   const log = createLogger('auth');
   const fault = config.fault;
-  const users = createUserDirectory(config.users);
+  const dialect = authDialect(config);
+  const users = createUserDirectory(config.users, dialect.userIdFor);
   const keys = await createSigningKeys(config.jwt.alg);
-  const issuer = new TokenIssuer({ keys, issuer: config.jwt.issuer, audience: config.jwt.audience });
+  const issuer = new TokenIssuer(
+    dialect.issuer ?? { keys, issuer: config.jwt.issuer, audience: config.jwt.audience },
+  );
   const foreign = fault === 'foreign-signing-key';
   const stats = { test_auth: 0, login: 0, refresh: 0, test_auth_by_email: {} as Record<string, number> };
   const issued = { test_auth: 0, login: 0, refresh: 0 };
@@ -89,22 +91,12 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
       json(res, 404, { detail: 'User not found' });
       return;
     }
-    let ttlS = config.tokenTtlS;
-    if (body.expires_in !== undefined) {
-      const asked = body.expires_in;
-      if (
-        typeof asked !== 'number' ||
-        !Number.isInteger(asked) ||
-        asked < MIN_REQUESTED_TTL_S ||
-        asked > MAX_REQUESTED_TTL_S
-      ) {
-        json(res, 400, {
-          detail: `expires_in must be an integer between ${MIN_REQUESTED_TTL_S} and ${MAX_REQUESTED_TTL_S}`,
-        });
-        return;
-      }
-      ttlS = asked;
+    const ttl = requestedTtl(body.expires_in, config.tokenTtlS);
+    if ('error' in ttl) {
+      json(res, 400, { detail: ttl.error });
+      return;
     }
+    const { ttlS } = ttl;
     json(res, 200, await issuer.issue(user, { ttlS, foreign }));
     noteIssued('test_auth');
   };
@@ -159,6 +151,7 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
     'GET /__platform/stats': platformStats,
     'GET /__platform/issued-tokens': issuedTokens,
   };
+  dialect.adaptRoutes?.(routes, { config, issuer, users, stats, json, noteIssued });
 
   const server = createServer((req, res) => {
     const path = pathOf(req);

@@ -1,6 +1,7 @@
 /** The agent backend: health routes, socket config, `/ws` and `/presence`, and reference-only inspection routes. */
 import { createServer } from 'node:http';
 import type { PlatformConfig } from './config.ts';
+import { backendDialect } from './dialect.ts';
 import {
   closeServer,
   listen,
@@ -31,21 +32,27 @@ export async function startBackendService(
 ): Promise<BackendService> {
   const log = createLogger('backend');
   const registry = new RunRegistry();
+  const dialect = backendDialect(config);
   const gateway = new AgentSocketGateway({
     config,
     registry,
     log,
-    users: createUserDirectory(config.users),
-    verify: createTokenVerifier({ authUrl, issuer: config.jwt.issuer, audience: config.jwt.audience }),
+    users: createUserDirectory(config.users, dialect.userIdFor),
+    verify:
+      dialect.verifier ??
+      createTokenVerifier({ authUrl, issuer: config.jwt.issuer, audience: config.jwt.audience }),
+    ...(dialect.socket ? { dialect: dialect.socket } : {}),
   });
   const presence = new PresenceChannel(() => gateway.openCount);
 
   const server = createServer((req, res) => {
-    const route = `${req.method} ${pathOf(req)}`;
+    const path = pathOf(req);
+    const route = `${req.method} ${path}`;
     switch (route) {
       case 'GET /health':
       case 'GET /api/health':
         if (config.fault === 'backend-health-500') return sendText(res, 500, 'Internal Server Error');
+        if (dialect.health) return sendJson(res, 200, dialect.health(path).body);
         return sendJson(res, 200, { status: 'healthy', service: 'agent-backend', version: VERSION });
       case 'GET /ws/health':
         return sendJson(res, 200, { status: 'healthy', connections: gateway.openCount });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { PlatformConfig } from './config.ts';
+import { frontendPages } from './dialect.ts';
 import {
   closeServer,
   listen,
@@ -50,8 +51,9 @@ export async function startFrontendService(
   links: FrontendLinks,
 ): Promise<RunningService> {
   const log = createLogger('frontend');
+  const files = frontendPages(config) ?? FILES;
   const contents = new Map(
-    Object.entries(FILES).map(([path, { file }]) => [path, readFileSync(ASSET_DIR + file, 'utf8')]),
+    Object.entries(files).map(([path, { file }]) => [path, readFileSync(ASSET_DIR + file, 'utf8')]),
   );
   const script = configScript(links, config.fault);
 
@@ -61,12 +63,12 @@ export async function startFrontendService(
       return sendJson(res, 405, { detail: 'Method Not Allowed' }, HEADERS);
     if (path === '/health') return sendJson(res, 200, { status: 'healthy', service: 'frontend' }, HEADERS);
     if (path === '/config.js') return sendText(res, 200, script, 'text/javascript; charset=utf-8', HEADERS);
-    if (path === '/') {
+    if (path === '/' && files['/'] === undefined) {
       res.writeHead(302, { location: '/chat', ...HEADERS });
       res.end();
       return;
     }
-    const asset = FILES[path];
+    const asset = files[path];
     const body = contents.get(path);
     if (asset === undefined || body === undefined) return sendText(res, 404, 'Not Found', undefined, HEADERS);
     sendText(res, 200, body, asset.type, HEADERS);
