@@ -32,6 +32,7 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/login.js': { file: 'login.js', type: 'text/javascript; charset=utf-8' },
   '/callback.js': { file: 'callback.js', type: 'text/javascript; charset=utf-8' },
   '/chat.js': { file: 'chat.js', type: 'text/javascript; charset=utf-8' },
+  '/nav.js': { file: 'nav.js', type: 'text/javascript; charset=utf-8' },
 };
 
 const HEADERS = {
@@ -40,8 +41,12 @@ const HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
-export function configScript(links: FrontendLinks, fault: string | undefined): string {
-  const value = JSON.stringify({ ...links, fault: fault ?? null }).replace(/</g, '\\u003c');
+export function configScript(
+  links: FrontendLinks,
+  fault: string | undefined,
+  shapes: readonly string[] = [],
+): string {
+  const value = JSON.stringify({ ...links, fault: fault ?? null, shapes }).replace(/</g, '\\u003c');
   return `window.PLATFORM_CONFIG = Object.freeze(${value});\n`;
 }
 
@@ -55,6 +60,8 @@ export async function startFrontendService(
     Object.entries(FILES).map(([path, { file }]) => [path, readFileSync(ASSET_DIR + file, 'utf8')]),
   );
 
+  const spa = config.frontendShapes.includes('spa') ? spaDocument(contents) : undefined;
+
   const server = createServer((req, res) => {
     const path = pathOf(req);
     if (req.method !== 'GET' && req.method !== 'HEAD')
@@ -62,7 +69,7 @@ export async function startFrontendService(
     if (path === '/health') return sendJson(res, 200, { status: 'healthy', service: 'frontend' }, HEADERS);
     if (path === '/config.js') {
       // Built per request: the fault can be switched at run time.
-      const script = configScript(links, config.fault);
+      const script = configScript(links, config.fault, config.frontendShapes);
       return sendText(res, 200, script, 'text/javascript; charset=utf-8', HEADERS);
     }
     if (path === '/') {
@@ -70,6 +77,8 @@ export async function startFrontendService(
       res.end();
       return;
     }
+    if (spa !== undefined && (path === '/login' || path === '/chat'))
+      return sendText(res, 200, spa, 'text/html; charset=utf-8', HEADERS);
     const asset = FILES[path];
     const body = contents.get(path);
     if (asset === undefined || body === undefined) return sendText(res, 404, 'Not Found', undefined, HEADERS);
@@ -84,6 +93,25 @@ export async function startFrontendService(
   await down(config.fault);
   onFaultChange(config, (fault) => void down(fault));
   return { url, close: () => (server.listening ? closeServer(server) : Promise.resolve()) };
+}
+
+/**
+ * The spa shape's one document: the head of the chat page with the scripts of both views, and
+ * the bodies of the sign-in and chat pages as two views, shown by the client-side router.
+ */
+function spaDocument(contents: Map<string, string>): string {
+  const body = (path: string) => /<body[^>]*>([\s\S]*)<\/body>/.exec(contents.get(path) ?? '')?.[1] ?? '';
+  const chat = contents.get('/chat') ?? '';
+  return chat
+    .replace(
+      '<script src="/chat.js" defer></script>',
+      '<script src="/login.js" defer></script>\n    <script src="/chat.js" defer></script>',
+    )
+    .replace(
+      /<body[^>]*>[\s\S]*<\/body>/,
+      () =>
+        `<body data-view="spa">\n<div id="view-login" hidden>${body('/login')}</div>\n<div id="view-chat" hidden>${body('/chat')}</div>\n</body>`,
+    );
 }
 
 /**

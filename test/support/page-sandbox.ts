@@ -134,6 +134,8 @@ export class PageSandbox {
       atob,
       TextDecoder,
       URLSearchParams,
+      URL,
+      AbortController,
       setTimeout: (fn: () => void, ms?: number) =>
         setTimeout(() => {
           if (page.unloaded) return;
