@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
+import type { VolumeShape } from './deployment-shapes.ts';
 import type { FaultName } from './faults.ts';
 import { applyEventFault, type PlanStep, paceGaps, planRun } from './run-plan.ts';
 import type { RunRecord, RunRegistry } from './run-registry.ts';
@@ -26,8 +27,13 @@ export interface AgentRunOptions {
   fault: FaultName | undefined;
   faultDelayMs: number;
   floodFrames: number;
-  /** ws-close-mid-run: terminate the socket right after the first tool_executing. */
-  terminateAfterToolExecuting: boolean;
+  /** Big tool outputs and many thinking frames, when asked for. */
+  volume?: Pick<VolumeShape, 'bigFrameBytes' | 'thinkingFrames'>;
+  /**
+   * What happens to the socket right after the first tool_executing: `terminate` (client sees
+   * 1006, ws-close-mid-run) or `close-1000` (ws-close-1000-mid-run); undefined: nothing.
+   */
+  afterToolExecuting?: 'terminate' | 'close-1000';
   /** Set for a run sent to another user's socket (cross-user-leak fault). */
   leakedToUserId?: string;
   /** A dialect's event frames; absent, the contract's. */
@@ -37,6 +43,7 @@ export interface AgentRunOptions {
 const FLOOD_HIGH_WATER = 1 << 20;
 const FLOOD_LOW_WATER = 256 * 1024;
 const BINARY_FRAME = Buffer.from([0x00, 0xff, 0x52, 0x45, 0x46]);
+const STALL_HEARTBEAT_MS = 200;
 
 export function newRunId(): string {
   return `run_${randomBytes(6).toString('hex')}`;
@@ -53,12 +60,29 @@ async function pause(ms: number, signal: AbortSignal): Promise<boolean> {
   }
 }
 
+/** Sends one agent event of `record` and notes it (and the run's answer) in the registry. */
+export function sendRunEvent(
+  ws: WebSocket,
+  registry: RunRegistry,
+  record: RunRecord,
+  type: string,
+  payload: Record<string, unknown>,
+  timestamp: string | number = new Date().toISOString(),
+): void {
+  const { run_id, thread_id } = record;
+  record.events.push({ type, sent_at_ms: Date.now() });
+  if (type === 'agent_completed' && typeof payload.result === 'string')
+    registry.noteAnswer(record, payload.result);
+  ws.send(JSON.stringify({ type, run_id, thread_id, timestamp, payload }));
+}
+
 class RunSender {
   private events = 0;
   private heartbeats = 0;
 
   constructor(
     private readonly ws: WebSocket,
+    private readonly registry: RunRegistry,
     private readonly record: RunRecord,
     private readonly frames?: RunFrames,
   ) {}
@@ -74,11 +98,15 @@ class RunSender {
 
   event(type: string, payload: Record<string, unknown>): boolean {
     if (!this.open) return false;
-    const { run_id, thread_id } = this.record;
     this.events += 1;
-    const frame = { type, run_id, thread_id, timestamp: RunSender.timestamp(this.events), payload };
+    if (this.frames === undefined) {
+      sendRunEvent(this.ws, this.registry, this.record, type, payload, RunSender.timestamp(this.events));
+      return true;
+    }
     this.record.events.push({ type, sent_at_ms: Date.now() });
-    for (const each of this.frames?.event(type, payload) ?? [frame]) this.ws.send(JSON.stringify(each));
+    if (type === 'agent_completed' && typeof payload.result === 'string')
+      this.registry.noteAnswer(this.record, payload.result);
+    for (const each of this.frames.event(type, payload)) this.ws.send(JSON.stringify(each));
     return true;
   }
 
@@ -119,6 +147,14 @@ async function flood(sender: RunSender, ws: WebSocket, opts: AgentRunOptions): P
   return true;
 }
 
+/** run-stalls: after the thinking, nothing but heartbeats until the socket goes away. */
+async function stall(sender: RunSender, signal: AbortSignal): Promise<boolean> {
+  while (await pause(STALL_HEARTBEAT_MS, signal)) {
+    if (!sender.heartbeat()) break;
+  }
+  return false;
+}
+
 /** Waits for the gap before an event, with a heartbeat halfway and, once per run, a binary frame. */
 async function gap(
   sender: RunSender,
@@ -141,13 +177,13 @@ export async function executeRun(opts: AgentRunOptions): Promise<RunRecord> {
     connection_id: opts.connectionId,
     ...(opts.leakedToUserId !== undefined ? { leaked_to_user_id: opts.leakedToUserId } : {}),
   });
-  const sender = new RunSender(opts.ws, record, opts.events?.runFrames(record));
+  const sender = new RunSender(opts.ws, opts.registry, record, opts.events?.runFrames(record));
   const fault = opts.leakedToUserId === undefined ? opts.fault : undefined;
   // A fixed shape (for benchmarks): every run has the most events, evenly paced over exactly
   // runMs, so runs compared against each other differ only in what the client does.
   const random = opts.runShape === 'fixed' ? () => 0.5 : Math.random;
   const steps: PlanStep[] = applyEventFault(
-    planRun({ userId: opts.userId, content: opts.content }, random),
+    planRun({ userId: opts.userId, content: opts.content, ...opts.volume }, random),
     fault,
   );
   const eventCount = steps.filter((s) => s.kind === 'event').length;
@@ -157,7 +193,9 @@ export async function executeRun(opts: AgentRunOptions): Promise<RunRecord> {
   let eventIndex = 0;
   let ok = true;
   for (const step of steps) {
-    if (step.kind === 'flood') {
+    if (step.kind === 'flood' && fault === 'run-stalls') {
+      ok = await stall(sender, opts.signal);
+    } else if (step.kind === 'flood') {
       ok = opts.floodFrames > 0 ? await flood(sender, opts.ws, opts) : true;
     } else {
       let wait = gaps[eventIndex] ?? 0;
@@ -166,10 +204,17 @@ export async function executeRun(opts: AgentRunOptions): Promise<RunRecord> {
         eventIndex === 0
           ? await pause(wait, opts.signal)
           : await gap(sender, wait, eventIndex === binaryAt, opts.signal);
-      ok = ok && sender.event(step.type, step.payload);
+      const foreignAnswer =
+        step.type === 'agent_completed' && fault === 'ui-shows-other-answer'
+          ? opts.registry.foreignAnswerFor(opts.userId)
+          : undefined;
+      const payload =
+        foreignAnswer === undefined ? step.payload : { ...step.payload, foreign_answer: foreignAnswer };
+      ok = ok && sender.event(step.type, payload);
       eventIndex += 1;
-      if (ok && step.type === 'tool_executing' && opts.terminateAfterToolExecuting) {
-        opts.ws.terminate();
+      if (ok && step.type === 'tool_executing' && opts.afterToolExecuting !== undefined) {
+        if (opts.afterToolExecuting === 'terminate') opts.ws.terminate();
+        else opts.ws.close(1000, 'normal closure');
         ok = false;
       }
     }

@@ -34,14 +34,14 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export async function startAuthService(config: PlatformConfig, port: number): Promise<RunningService> {
   const log = createLogger('auth');
-  const fault = config.fault;
   const dialect = authDialect(config);
   const users = createUserDirectory(config.users, dialect.userIdFor);
   const keys = await createSigningKeys(config.jwt.alg);
   const issuer = new TokenIssuer(
     dialect.issuer ?? { keys, issuer: config.jwt.issuer, audience: config.jwt.audience },
   );
-  const foreign = fault === 'foreign-signing-key';
+  // Read per request: the fault can be switched at run time.
+  const foreign = () => config.fault === 'foreign-signing-key';
   const stats = { test_auth: 0, login: 0, refresh: 0, test_auth_by_email: {} as Record<string, number> };
   const issued = { test_auth: 0, login: 0, refresh: 0 };
 
@@ -57,7 +57,7 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
       status: 'healthy',
       service: 'auth-service',
       version: VERSION,
-      database_status: fault === 'auth-db-disconnected' ? 'disconnected' : 'connected',
+      database_status: config.fault === 'auth-db-disconnected' ? 'disconnected' : 'connected',
       environment: config.environment,
     });
   };
@@ -76,7 +76,7 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
     if (
       typeof key !== 'string' ||
       key === '' ||
-      fault === 'bypass-key-rejected' ||
+      config.fault === 'bypass-key-rejected' ||
       !secretEquals(key, config.bypassKey)
     ) {
       json(res, 401, { detail: 'Invalid or missing bypass key' });
@@ -86,7 +86,7 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
       json(res, 400, { detail: 'email is required' });
       return;
     }
-    const user = fault === 'user-missing' ? undefined : users.find(email);
+    const user = config.fault === 'user-missing' ? undefined : users.find(email);
     if (user === undefined) {
       json(res, 404, { detail: 'User not found' });
       return;
@@ -97,7 +97,7 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
       return;
     }
     const { ttlS } = ttl;
-    json(res, 200, await issuer.issue(user, { ttlS, foreign }));
+    json(res, 200, await issuer.issue(user, { ttlS, foreign: foreign() }));
     noteIssued('test_auth');
   };
 
@@ -108,11 +108,11 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
     const password = typeof body.password === 'string' ? body.password : '';
     const user = users.find(email);
     const passwordOk = secretEquals(password, config.userPassword);
-    if (fault === 'login-rejects-password' || user === undefined || !passwordOk) {
+    if (config.fault === 'login-rejects-password' || user === undefined || !passwordOk) {
       json(res, 401, INVALID_CREDENTIALS);
       return;
     }
-    json(res, 200, await issuer.issue(user, { ttlS: config.tokenTtlS, foreign }));
+    json(res, 200, await issuer.issue(user, { ttlS: config.tokenTtlS, foreign: foreign() }));
     noteIssued('login');
   };
 
@@ -125,11 +125,15 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
       json(res, 401, { detail: 'Invalid or expired refresh token' });
       return;
     }
-    json(res, 200, await issuer.issue(user, { ttlS: config.tokenTtlS, foreign }));
+    json(res, 200, await issuer.issue(user, { ttlS: config.tokenTtlS, foreign: foreign() }));
     noteIssued('refresh');
   };
 
   const jwks: Handler = async (_req, res) => {
+    if (config.fault === 'jwks-500') {
+      json(res, 500, { detail: 'Internal Server Error' });
+      return;
+    }
     sendJson(res, 200, keys.jwks, { ...CORS, 'cache-control': 'public, max-age=60' });
   };
 
@@ -181,6 +185,6 @@ export async function startAuthService(config: PlatformConfig, port: number): Pr
   log(
     `auth service listening on ${url} (environment ${config.environment}, ${config.jwt.alg}, ${users.all().length} users)`,
   );
-  if (fault !== undefined) log(`fault active: ${fault}`);
+  if (config.fault !== undefined) log(`fault active: ${config.fault}`);
   return { url, close: () => closeServer(server) };
 }

@@ -2,6 +2,7 @@
 import { createServer } from 'node:http';
 import type { PlatformConfig } from './config.ts';
 import { backendDialect } from './dialect.ts';
+import { handleFaultRoute } from './fault-switch.ts';
 import {
   closeServer,
   listen,
@@ -14,7 +15,7 @@ import {
 import { createLogger } from './log.ts';
 import { PresenceChannel } from './presence.ts';
 import { RunRegistry } from './run-registry.ts';
-import { AgentSocketGateway, HEARTBEAT_MS } from './socket-gateway.ts';
+import { AgentSocketGateway } from './socket-gateway.ts';
 import { createTokenVerifier } from './token-verifier.ts';
 import { createUserDirectory } from './users.ts';
 import { AUTH_SUBPROTOCOL, refuseUpgrade } from './ws-handshake.ts';
@@ -57,11 +58,18 @@ export async function startBackendService(
       case 'GET /ws/health':
         return sendJson(res, 200, { status: 'healthy', connections: gateway.openCount });
       case 'GET /ws/config':
-        return sendJson(res, 200, { path: '/ws', subprotocol: AUTH_SUBPROTOCOL, heartbeat_ms: HEARTBEAT_MS });
+        return sendJson(res, 200, {
+          path: '/ws',
+          subprotocol: AUTH_SUBPROTOCOL,
+          heartbeat_ms: config.volume.heartbeatMs,
+        });
       case 'GET /__platform/runs':
         return sendJson(res, 200, registry.list());
       case 'GET /__platform/stats':
         return sendJson(res, 200, registry.stats);
+      case 'GET /__platform/fault':
+      case 'POST /__platform/fault':
+        return handleFaultRoute(req, res, config, log);
       case 'POST /__platform/drop-sockets': {
         const userId = new URL(req.url ?? '/', 'http://backend').searchParams.get('user_id') ?? undefined;
         const dropped = gateway.dropAll(userId);

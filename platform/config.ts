@@ -1,4 +1,11 @@
 /** Reads every PLATFORM_* environment variable into one validated configuration object. */
+import {
+  BACKEND_SHAPES,
+  type BackendShape,
+  FRONTEND_SHAPES,
+  type FrontendShape,
+  type VolumeShape,
+} from './deployment-shapes.ts';
 import { type FaultName, parseFault } from './faults.ts';
 
 export const PLATFORM_DIALECTS = ['contract', 'netra'] as const;
@@ -36,6 +43,9 @@ export interface PlatformConfig {
   runMs: number;
   /** `varied`: each run picks its event count and pacing at random; `fixed`: every run the same. */
   runShape: 'varied' | 'fixed';
+  frontendShapes: FrontendShape[];
+  backendShapes: BackendShape[];
+  volume: VolumeShape;
   fault: FaultName | undefined;
   faultDelayMs: number;
   floodFrames: number;
@@ -69,6 +79,19 @@ function runShape(env: Env): 'varied' | 'fixed' {
   if (raw !== 'varied' && raw !== 'fixed')
     throw new ConfigError(`PLATFORM_RUN_SHAPE must be "varied" or "fixed", got "${raw}"`);
   return raw;
+}
+
+/** A comma list of names, each one of `valid`. */
+function nameList<T extends string>(env: Env, name: string, valid: readonly T[]): T[] {
+  const names = text(env, name, '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const value of names) {
+    if (!(valid as readonly string[]).includes(value))
+      throw new ConfigError(`${name}: unknown shape "${value}"; valid: ${valid.join(', ')}`);
+  }
+  return names as T[];
 }
 
 function absoluteUrl(env: Env, name: string, fallback: string, schemes: string[]): string {
@@ -159,6 +182,13 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     },
     runMs: integer(env, 'PLATFORM_RUN_MS', 1500, 0, 10 * 60 * 1000),
     runShape: runShape(env),
+    frontendShapes: nameList(env, 'PLATFORM_FRONTEND_SHAPE', FRONTEND_SHAPES),
+    backendShapes: nameList(env, 'PLATFORM_BACKEND_SHAPE', BACKEND_SHAPES),
+    volume: {
+      bigFrameBytes: integer(env, 'PLATFORM_BIG_FRAME_BYTES', 0, 0, 64 * 1024 * 1024),
+      thinkingFrames: integer(env, 'PLATFORM_THINKING_FRAMES', 0, 0, 100_000),
+      heartbeatMs: integer(env, 'PLATFORM_HEARTBEAT_MS', 15_000, 1, 24 * 3600 * 1000),
+    },
     fault: parseFault(env.PLATFORM_FAULT),
     faultDelayMs: integer(env, 'PLATFORM_FAULT_DELAY_MS', 3000, 0, 10 * 60 * 1000),
     floodFrames: integer(env, 'PLATFORM_FLOOD_FRAMES', 0, 0, 10_000_000),

@@ -32,6 +32,27 @@ export const FAULT_NAMES = [
   // frontend
   'ui-not-rendered',
   'ui-throws',
+  // negative controls: each makes one check of one spec fail
+  'ws-accepts-no-token',
+  'ws-accepts-garbage-token',
+  'ws-accepts-expired-token',
+  'ws-accepts-foreign-key',
+  'ui-stays-on-dead-chat',
+  'ui-never-reconnects',
+  'isolation-leak-late',
+  'ui-shows-other-answer',
+  // exact verdicts: breaks of the contract the first faults did not cover
+  'ws-revoke-on-message',
+  'ws-rate-limit-on-message',
+  'ws-close-1000-mid-run',
+  'run-stalls',
+  'event-after-completed',
+  'leak-after-completed',
+  'jwks-500',
+  'frontend-down',
+  'ui-events-without-answer',
+  'ui-answer-without-tools',
+  'ui-renders-late',
 ] as const;
 
 export type FaultName = (typeof FAULT_NAMES)[number];

@@ -29,6 +29,10 @@ export type PlanStep = PlannedEvent | FloodMarker;
 export interface RunInput {
   userId: string;
   content: string;
+  /** When > 0, this many thinking frames instead of 2–3. */
+  thinkingFrames?: number;
+  /** When > 0, each tool output is padded to this many bytes. */
+  bigFrameBytes?: number;
 }
 
 const THOUGHTS = [
@@ -49,6 +53,11 @@ export function answerFor(content: string): string {
   return `Answer to "${content}": the reference agent searched the knowledge base and summarised what it found.`;
 }
 
+/** `text` followed by filler up to `bytes` (ASCII, so characters are bytes). */
+function padded(text: string, bytes = 0): string {
+  return bytes > text.length ? `${text} ${'x'.repeat(bytes - text.length - 1)}` : text;
+}
+
 export function planRun(input: RunInput, random: () => number = Math.random): PlanStep[] {
   const event = (type: AgentEventType, payload: Record<string, unknown>): PlannedEvent => ({
     kind: 'event',
@@ -58,8 +67,13 @@ export function planRun(input: RunInput, random: () => number = Math.random): Pl
   const steps: PlanStep[] = [
     event('agent_started', { content_preview: input.content.slice(0, PREVIEW_CHARS) }),
   ];
-  const thinkingCount = random() < 0.5 ? 2 : 3;
-  for (const thought of THOUGHTS.slice(0, thinkingCount)) steps.push(event('agent_thinking', { thought }));
+  const thinkingCount = input.thinkingFrames || (random() < 0.5 ? 2 : 3);
+  for (let i = 0; i < thinkingCount; i++) {
+    const thought = THOUGHTS[i % THOUGHTS.length] ?? '';
+    steps.push(
+      event('agent_thinking', { thought: input.thinkingFrames ? `${thought} (${i + 1})` : thought }),
+    );
+  }
   steps.push({ kind: 'flood' });
   const toolCount = random() < 0.5 ? 1 : 2;
   for (const tool of TOOLS.slice(0, toolCount)) {
@@ -69,7 +83,9 @@ export function planRun(input: RunInput, random: () => number = Math.random): Pl
         input: { query: input.content.slice(0, PREVIEW_CHARS) },
       }),
     );
-    steps.push(event('tool_completed', { tool_name: tool.name, output: tool.output }));
+    steps.push(
+      event('tool_completed', { tool_name: tool.name, output: padded(tool.output, input.bigFrameBytes) }),
+    );
   }
   steps.push(event('agent_completed', { result: answerFor(input.content) }));
   return steps;

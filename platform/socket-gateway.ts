@@ -6,8 +6,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { afterCompletion } from './after-completion.ts';
 import { executeRun } from './agent-run.ts';
 import type { PlatformConfig } from './config.ts';
+import type { FaultName } from './faults.ts';
+import { laxUser } from './lax-credentials.ts';
 import type { Logger } from './log.ts';
 import type { RunRegistry } from './run-registry.ts';
 import type { ClientMessage, SocketDialect } from './socket-dialect.ts';
@@ -15,13 +18,26 @@ import type { TokenVerifier, VerifiedUser } from './token-verifier.ts';
 import type { UserDirectory } from './users.ts';
 import { refuseUpgrade, selectSubprotocol, tokenFromUpgrade } from './ws-handshake.ts';
 
-export const HEARTBEAT_MS = 15_000;
 const MAX_CONTENT_CHARS = 10_000;
 const LEAKED_CONTENT = 'Summarise my private notes from yesterday.';
+
+/** Faults that close an authenticated socket when its first message arrives, instead of a run. */
+const CLOSES_ON_MESSAGE: Partial<Record<string, { code: number; reason: string }>> = {
+  'ws-revoke-on-message': { code: 1008, reason: 'auth failed: session revoked' },
+  'ws-rate-limit-on-message': { code: 1008, reason: 'rate limit exceeded' },
+};
+
+/** Faults that end the first run on each socket right after its first tool_executing. */
+const MID_RUN_CLOSES: Partial<Record<string, 'terminate' | 'close-1000'>> = {
+  'ws-close-mid-run': 'terminate',
+  'ws-close-1000-mid-run': 'close-1000',
+};
 
 interface Connection {
   connectionId: string;
   userId: string;
+  /** The process's fault when the socket was accepted: a switch applies to later sockets. */
+  fault: FaultName | undefined;
   runs: number;
   abort: AbortController;
 }
@@ -63,6 +79,7 @@ export class AgentSocketGateway {
 
   async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const { config, registry, log } = this.options;
+    const fault = config.fault;
     const onError = () => socket.destroy();
     socket.on('error', onError);
     const refuse = (status: number, detail: string) => {
@@ -71,22 +88,33 @@ export class AgentSocketGateway {
       refuseUpgrade(socket, status, detail);
     };
 
-    if (config.fault === 'ws-upgrade-403') return refuse(403, 'forbidden');
-    if (config.fault === 'ws-handshake-hang') {
+    if (fault === 'ws-upgrade-403') return refuse(403, 'forbidden');
+    if (fault === 'ws-handshake-hang') {
       this.hanging.add(socket);
       socket.once('close', () => this.hanging.delete(socket));
       log('socket handshake left unanswered (fault ws-handshake-hang)');
       return;
     }
     if (this.options.dialect !== undefined)
-      return this.acceptThenAuthenticate(req, socket, head, this.options.dialect);
+      return this.acceptThenAuthenticate(req, socket, head, this.options.dialect, fault);
     const token = tokenFromUpgrade(req);
-    if (token === undefined) return refuse(401, 'missing token');
-    const verdict = await this.options.verify(token);
-    if (!verdict.ok) return refuse(verdict.status, verdict.detail);
+    const verdict =
+      token === undefined
+        ? ({ ok: false, status: 401, detail: 'missing token' } as const)
+        : await this.options.verify(token);
+    let user: VerifiedUser;
+    if (verdict.ok) {
+      user = verdict.user;
+    } else {
+      const lax = laxUser(fault, token, token === undefined ? '' : verdict.detail);
+      if (lax === undefined) return refuse(verdict.status, verdict.detail);
+      registry.stats.bad_credentials_accepted += 1;
+      log(`socket with a bad credential (${verdict.detail}) accepted as ${lax.userId} (fault ${fault})`);
+      user = lax;
+    }
     if (socket.destroyed) return;
     socket.off('error', onError);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, verdict.user));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, user, fault));
   }
 
   /** The order of a dialect that authenticates an open socket, refusing with a frame and a close. */
@@ -95,13 +123,14 @@ export class AgentSocketGateway {
     socket: Duplex,
     head: Buffer,
     dialect: SocketDialect,
+    fault: FaultName | undefined,
   ): Promise<void> {
     const { registry, log } = this.options;
     const token = dialect.tokenFromUpgrade(req);
     const ws = await new Promise<WebSocket>((resolve) => this.wss.handleUpgrade(req, socket, head, resolve));
     ws.on('error', () => ws.terminate());
     const verdict = token === undefined ? undefined : await dialect.verify(token);
-    if (verdict?.ok) return this.accept(ws, verdict.user, req);
+    if (verdict?.ok) return this.accept(ws, verdict.user, fault, req);
     registry.stats.refused += 1;
     const detail =
       verdict === undefined ? 'No JWT token found in WebSocket headers or subprotocols' : verdict.detail;
@@ -113,16 +142,21 @@ export class AgentSocketGateway {
     );
   }
 
-  private accept(ws: WebSocket, user: VerifiedUser, req?: IncomingMessage): void {
+  private accept(
+    ws: WebSocket,
+    user: VerifiedUser,
+    fault: FaultName | undefined,
+    req?: IncomingMessage,
+  ): void {
     const { config, registry, log, dialect } = this.options;
     ws.on('error', () => ws.terminate());
-    if (config.fault === 'ws-close-1008' || config.fault === 'ws-close-1011') {
+    if (fault === 'ws-close-1008' || fault === 'ws-close-1011') {
       registry.stats.refused += 1;
       const [code, reason] =
-        config.fault === 'ws-close-1008'
+        fault === 'ws-close-1008'
           ? ([1008, 'auth failed: token expired'] as const)
           : ([1011, 'auth failed: auth service unavailable'] as const);
-      log(`socket accepted then closed ${code} (fault ${config.fault})`);
+      log(`socket accepted then closed ${code} (fault ${fault})`);
       if (dialect !== undefined && req !== undefined)
         dialect.refuse(ws, { code: 'AUTH_FAILED', message: reason, closeCode: code }, req);
       else ws.close(code, reason);
@@ -132,6 +166,7 @@ export class AgentSocketGateway {
     const connection: Connection = {
       connectionId: `conn_${randomBytes(6).toString('hex')}`,
       userId: user.userId,
+      fault,
       runs: 0,
       abort: new AbortController(),
     };
@@ -149,7 +184,7 @@ export class AgentSocketGateway {
     const heartbeat = setInterval(() => {
       if (ws.readyState === WebSocket.OPEN)
         ws.send(JSON.stringify({ type: 'heartbeat', timestamp: Date.now() }));
-    }, HEARTBEAT_MS);
+    }, config.volume.heartbeatMs);
 
     ws.on('message', (data, isBinary) => this.onMessage(ws, connection, data, isBinary));
     ws.on('close', (code) => {
@@ -187,11 +222,22 @@ export class AgentSocketGateway {
       );
       return;
     }
+    const closing = CLOSES_ON_MESSAGE[connection.fault ?? ''];
+    if (closing !== undefined) {
+      this.options.log(`socket closed ${closing.code} on the first message (fault ${connection.fault})`);
+      ws.close(closing.code, closing.reason);
+      return;
+    }
     this.startRun(ws, connection, content, read.threadId ?? randomUUID());
   }
 
+  /** A seeded user other than `userId`, for the faults that leak another user's run. */
+  private otherUser(userId: string): string {
+    return this.options.users.all().find((u) => u.id !== userId)?.id ?? 'usr_intruder';
+  }
+
   private startRun(ws: WebSocket, connection: Connection, content: string, threadId: string): void {
-    const { config, registry, users, log } = this.options;
+    const { config, registry, log } = this.options;
     const first = connection.runs === 0;
     connection.runs += 1;
     const common = {
@@ -201,9 +247,10 @@ export class AgentSocketGateway {
       connectionId: connection.connectionId,
       runMs: config.runMs,
       runShape: config.runShape,
-      fault: config.fault,
+      fault: connection.fault,
       faultDelayMs: config.faultDelayMs,
       floodFrames: config.floodFrames,
+      volume: config.volume,
       ...(this.options.dialect ? { events: this.options.dialect.events } : {}),
     };
     const run = executeRun({
@@ -211,22 +258,33 @@ export class AgentSocketGateway {
       userId: connection.userId,
       threadId,
       content,
-      terminateAfterToolExecuting: first && config.fault === 'ws-close-mid-run',
+      ...(first ? { afterToolExecuting: MID_RUN_CLOSES[connection.fault ?? ''] } : {}),
     });
     log(`run started on ${connection.connectionId} for ${connection.userId}`);
     run.then(
-      (record) => log(`run ${record.run_id} ${record.status} (${record.events.length} agent events)`),
+      (record) => {
+        log(`run ${record.run_id} ${record.status} (${record.events.length} agent events)`);
+        afterCompletion({
+          ws,
+          signal: connection.abort.signal,
+          registry,
+          record,
+          fault: connection.fault,
+          closeAfterRun: config.backendShapes.includes('server-close-after-run'),
+          otherUserId: this.otherUser(connection.userId),
+          log,
+        });
+      },
       (err: unknown) => log(`run failed: ${err instanceof Error ? err.message : String(err)}`),
     );
 
-    if (config.fault === 'cross-user-leak') {
-      const other = users.all().find((u) => u.id !== connection.userId)?.id ?? 'usr_intruder';
+    if (connection.fault === 'cross-user-leak') {
+      const other = this.otherUser(connection.userId);
       executeRun({
         ...common,
         userId: other,
         threadId: randomUUID(),
         content: LEAKED_CONTENT,
-        terminateAfterToolExecuting: false,
         leakedToUserId: connection.userId,
       }).then(
         (record) =>

@@ -1,8 +1,11 @@
 // /chat: opens the agent socket with the token as a subprotocol, sends messages, shows each
 // agent event as it arrives and the answer of each run. Also opens the /presence side socket.
-(() => {
+window.PlatformNav.register('chat', () => {
   const config = window.PLATFORM_CONFIG;
   const session = window.PlatformSession;
+  const nav = window.PlatformNav;
+  const shapes = new Set(config.shapes || []);
+  const listening = new AbortController();
   const AGENT_EVENTS = new Set([
     'agent_started',
     'agent_thinking',
@@ -14,7 +17,11 @@
   const RECONNECT_BASE_MS = 250;
   const RECONNECT_MAX_MS = 2000;
   const REFRESH_MARGIN_MS = 60_000;
+  const TOOL_EVENTS = new Set(['tool_executing', 'tool_completed']);
+  const LATE_RENDER_MS = 5000;
   const renderEvents = config.fault !== 'ui-not-rendered';
+  const renderAnswers = renderEvents && config.fault !== 'ui-events-without-answer';
+  const renderTools = config.fault !== 'ui-answer-without-tools';
 
   const el = {
     user: document.getElementById('current-user'),
@@ -37,11 +44,22 @@
   let leaving = false;
   let crashedOnce = false;
   let presenceSocket = null;
+  let strictModeMounted = false;
+  let clientReconnected = false;
+  let closedByPage = null;
 
   function goToLogin(reason) {
-    leaving = true;
+    leave();
     session.clear();
-    location.replace(reason ? `/login?reason=${encodeURIComponent(reason)}` : '/login');
+    nav.go(reason ? `/login?reason=${encodeURIComponent(reason)}` : '/login', { replace: true });
+  }
+
+  /** Stops everything this view runs: sockets, timers' effects, listeners. */
+  function leave() {
+    leaving = true;
+    listening.abort();
+    if (socket) socket.close(1000, 'page closed');
+    if (presenceSocket) presenceSocket.close(1000, 'page closed');
   }
 
   function setStatus(state) {
@@ -98,23 +116,31 @@
         throw new Error('chat renderer crashed');
       });
     }
-    if (!renderEvents) return;
-    const item = document.createElement('li');
-    item.dataset.testid = 'agent-event';
-    item.dataset.eventType = frame.type;
-    if (typeof frame.run_id === 'string') item.dataset.runId = frame.run_id;
-    item.textContent = eventText(frame.type, payload);
-    el.events.append(item);
-    if (frame.type === 'agent_completed') {
-      const answer = document.createElement('li');
-      const response = document.createElement('div');
-      response.className = 'agent-response';
-      response.dataset.testid = 'agent-response';
-      if (typeof frame.run_id === 'string') response.dataset.runId = frame.run_id;
-      response.textContent = String(payload.result ?? '');
-      answer.append(response);
-      el.conversation.append(answer);
+    if (renderEvents && (renderTools || !TOOL_EVENTS.has(frame.type))) {
+      const item = document.createElement('li');
+      item.dataset.testid = 'agent-event';
+      item.dataset.eventType = frame.type;
+      if (typeof frame.run_id === 'string') item.dataset.runId = frame.run_id;
+      item.textContent = eventText(frame.type, payload);
+      el.events.append(item);
     }
+    if (renderAnswers && frame.type === 'agent_completed') {
+      // ui-shows-other-answer: another user's answer, shown just before this run's own.
+      if (config.fault === 'ui-shows-other-answer' && typeof payload.foreign_answer === 'string')
+        appendAnswer(undefined, payload.foreign_answer);
+      appendAnswer(frame.run_id, String(payload.result ?? ''));
+    }
+  }
+
+  function appendAnswer(runId, text) {
+    const answer = document.createElement('li');
+    const response = document.createElement('div');
+    response.className = 'agent-response';
+    response.dataset.testid = 'agent-response';
+    if (typeof runId === 'string') response.dataset.runId = runId;
+    response.textContent = text;
+    answer.append(response);
+    el.conversation.append(answer);
   }
 
   function onFrame(data) {
@@ -127,6 +153,13 @@
     }
     if (!frame || typeof frame !== 'object') return;
     if (frame.type === 'connection_established') {
+      if (shapes.has('client-reconnect') && !clientReconnected) {
+        // The client-reconnect shape: the page drops its first authenticated socket itself, once.
+        clientReconnected = true;
+        closedByPage = socket;
+        socket.close(1000, 'client reconnect');
+        return;
+      }
       established = true;
       everEstablished = true;
       preOpenFailures = 0;
@@ -134,17 +167,32 @@
       setStatus('connected');
       setSendEnabled(true);
     } else if (AGENT_EVENTS.has(frame.type)) {
-      renderAgentEvent(frame);
+      if (config.fault === 'ui-renders-late') setTimeout(() => renderAgentEvent(frame), LATE_RENDER_MS);
+      else renderAgentEvent(frame);
     }
   }
 
-  function onClose(event, opened) {
+  /** Back to sign-in after a refusal or, under ui-stays-on-dead-chat, an error status on the dead chat. */
+  function refused(reason) {
+    if (config.fault !== 'ui-stays-on-dead-chat') {
+      goToLogin(reason);
+      return;
+    }
+    setStatus('error');
+    el.status.title = reason;
+  }
+
+  function onClose(event, opened, ws) {
     socket = null;
     established = false;
     setSendEnabled(false);
     if (leaving) return;
+    if (ws === closedByPage) {
+      connect();
+      return;
+    }
     if (event.code === 1008 || (event.code === 1011 && event.reason.startsWith('auth'))) {
-      goToLogin(event.reason || 'session rejected');
+      refused(event.reason || 'session rejected');
       return;
     }
     if (!opened) {
@@ -152,7 +200,7 @@
       const wait = PRE_OPEN_RETRY_MS[preOpenFailures];
       preOpenFailures += 1;
       if (wait === undefined) {
-        goToLogin('could not connect to the agent service');
+        refused('could not connect to the agent service');
         return;
       }
       setStatus(everEstablished ? 'reconnecting' : 'connecting');
@@ -160,6 +208,10 @@
       return;
     }
     preOpenFailures = 0;
+    if (config.fault === 'ui-never-reconnects') {
+      setStatus('disconnected');
+      return;
+    }
     setStatus('reconnecting');
     const wait = Math.min(RECONNECT_BASE_MS * 2 ** reconnects, RECONNECT_MAX_MS);
     reconnects += 1;
@@ -170,10 +222,15 @@
     if (leaving) return;
     const token = await freshToken();
     if (!token) {
-      goToLogin('session expired');
+      refused('session expired');
       return;
     }
     let opened = false;
+    if (shapes.has('strict-mode') && !strictModeMounted) {
+      // React StrictMode mounts twice: the first socket is closed before it opens.
+      strictModeMounted = true;
+      new WebSocket(config.wsUrl, ['jwt-auth', `jwt.${token}`]).close();
+    }
     const ws = new WebSocket(config.wsUrl, ['jwt-auth', `jwt.${token}`]);
     ws.binaryType = 'arraybuffer';
     socket = ws;
@@ -181,7 +238,7 @@
       opened = true;
     });
     ws.addEventListener('message', (event) => onFrame(event.data));
-    ws.addEventListener('close', (event) => onClose(event, opened));
+    ws.addEventListener('close', (event) => onClose(event, opened, ws));
   }
 
   function connectPresence() {
@@ -210,38 +267,38 @@
     el.conversation.append(item);
   }
 
-  el.form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const content = el.message.value.trim();
-    if (!content || !socket || !established || socket.readyState !== WebSocket.OPEN) return;
-    socket.send(JSON.stringify({ type: 'user_message', payload: { content, thread_id: threadId } }));
-    appendUserMessage(content);
-    el.message.value = '';
-    el.message.focus();
-  });
+  el.form.addEventListener(
+    'submit',
+    (event) => {
+      event.preventDefault();
+      const content = el.message.value.trim();
+      if (!content || !socket || !established || socket.readyState !== WebSocket.OPEN) return;
+      socket.send(JSON.stringify({ type: 'user_message', payload: { content, thread_id: threadId } }));
+      appendUserMessage(content);
+      el.message.value = '';
+      el.message.focus();
+    },
+    { signal: listening.signal },
+  );
 
-  el.signOut.addEventListener('click', () => goToLogin(''));
-
-  window.addEventListener('pagehide', () => {
-    leaving = true;
-    if (socket) socket.close(1000, 'page closed');
-    if (presenceSocket) presenceSocket.close(1000, 'page closed');
-  });
+  el.signOut.addEventListener('click', () => goToLogin(''), { signal: listening.signal });
+  window.addEventListener('pagehide', leave, { signal: listening.signal });
 
   async function start() {
     const current = session.load();
     if (!current) {
-      leaving = true;
-      location.replace('/login');
+      if (config.fault === 'ui-stays-on-dead-chat') return refused('not signed in');
+      leave();
+      nav.go('/login', { replace: true });
       return;
     }
     const claims = session.decode(current.access_token);
     if (!claims) {
-      goToLogin('session rejected');
+      refused('session rejected');
       return;
     }
     if (session.isExpired(claims) && !(await session.refresh(config.authUrl))) {
-      goToLogin('session expired');
+      refused('session expired');
       return;
     }
     const latest = session.decode(session.load().access_token) || claims;
@@ -252,5 +309,10 @@
     scheduleRefresh();
   }
 
+  // A view mounted again (client-side routes) starts with an empty conversation.
+  el.conversation.replaceChildren();
+  el.events.replaceChildren();
+  setSendEnabled(false);
   start();
-})();
+  return leave;
+});

@@ -186,3 +186,16 @@ export function firstCause(run: ChildRun): string | undefined {
   if (failed?.code) return failed.code;
   return /\[([A-Z_]{5,})\]/.exec(`${run.stdout}\n${run.stderr}`)?.[1];
 }
+
+/**
+ * Reference-only: switch the fault of the whole platform process (all its services) from the
+ * next request, socket or run on, so one platform serves many rows. `none` clears it.
+ */
+export async function setPlatformFault(urls: Pick<PlatformUrls, 'api'>, name: string): Promise<void> {
+  const response = await request(`${urls.api}/__platform/fault?name=${encodeURIComponent(name)}`, {
+    method: 'POST',
+  });
+  const body = await response.body.text();
+  if (response.statusCode !== 200)
+    throw new Error(`POST /__platform/fault?name=${name} answered ${response.statusCode}: ${body}`);
+}
