@@ -146,7 +146,12 @@ export const TRACE_MODES = ['retain-on-failure', 'on', 'off'] as const;
 export type TraceMode = (typeof TRACE_MODES)[number];
 
 export type VariableName = keyof typeof VARIABLES;
-export const SECRET_VARIABLES: VariableName[] = ['E2E_BYPASS_KEY', 'E2E_USER_PASSWORD', 'E2E_NOTIFY_WEBHOOK'];
+export const SECRET_VARIABLES: VariableName[] = [
+  'E2E_BYPASS_KEY',
+  'E2E_USER_PASSWORD',
+  'E2E_JWT_SECRET',
+  'E2E_NOTIFY_WEBHOOK',
+];
 
 export interface LoadOptions {
   /** Folder holding `.env` files; default: the project root. */
