@@ -13,6 +13,7 @@
  *   npm test -- <stage> ...                     only the named stages
  *   npm test -- unit -- --test-name-pattern=x   arguments after a second `--` go to the test
  *                                               stages' runners (node --test, playwright test)
+ *   npm test -- unit -- test/unit/url.test.ts   test files given there replace the stage's folder
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -49,6 +50,13 @@ function e2eTestsRun(_output, startedAt) {
   return { ran, what: ran === 1 ? 'test' : 'tests' };
 }
 
+/** The stage's test files: those named among the extra arguments, else every file of its folder. */
+const testFiles = (dir, extra) => {
+  const named = extra.filter((arg) => arg.endsWith('.test.ts'));
+  return named.length > 0 ? named : files(dir);
+};
+const optionsOnly = (extra) => extra.filter((arg) => !arg.endsWith('.test.ts'));
+
 const isListedFile = (line) => path.isAbsolute(line) && !line.includes(`${path.sep}node_modules${path.sep}`);
 
 const stages = {
@@ -68,8 +76,8 @@ const stages = {
       'tsx',
       '--test',
       '--test-reporter=spec',
-      ...extra,
-      ...files('test/unit'),
+      ...optionsOnly(extra),
+      ...testFiles('test/unit', extra),
     ],
     done: nodeTestsRun,
   },
@@ -84,8 +92,8 @@ const stages = {
       '--test',
       '--test-reporter=spec',
       '--test-concurrency=1',
-      ...extra,
-      ...files('test/selftest'),
+      ...optionsOnly(extra),
+      ...testFiles('test/selftest', extra),
     ],
     done: nodeTestsRun,
   },
