@@ -44,7 +44,13 @@ export default class EvidenceRecordReporter implements Reporter {
   private readonly records: EvidenceRecord[] = [];
   private readonly paths = outputPaths(outputDir());
   private readonly diagnosisFile: string;
-  private started = Date.now();
+  /**
+   * Playwright makes its reporters, then runs global setup, then loads the specs, and only then
+   * calls onBegin: the state files global setup writes are newer than this, however long the
+   * loading took on a busy machine.
+   */
+  private readonly created = Date.now();
+  private started = this.created;
 
   constructor(options: { diagnosisFile?: string } = {}) {
     this.diagnosisFile = path.resolve(options.diagnosisFile ?? this.paths.diagnosis);
@@ -80,8 +86,9 @@ export default class EvidenceRecordReporter implements Reporter {
     const config = tryLoadConfig();
     const stateDir = stateDirOf(config);
     const secrets = knownSecrets(config);
-    // Global setup writes them after this reporter began: an older file is another run's.
-    const since = this.started - 1_000;
+    // Global setup writes them after this reporter was made: an older file is another run's
+    // (the second's grace is for file systems with coarse timestamps).
+    const since = this.created - 1_000;
     return EVIDENCE_FILES.filter((name) => {
       const source = path.join(stateDir, name);
       const value = existsSync(source) ? readJson(source, since) : undefined;
