@@ -217,11 +217,16 @@ export interface SignoffChild extends ChildRun {
 /**
  * `node --import tsx scripts/signoff.ts` as a child in its own output and state folders,
  * configured only by `env`: it runs the sign-off specs (one Playwright run) and decides.
+ * `playwrightArgs` go to that run (`--workers=1`).
  */
-export async function runSignoff(env: Record<string, string>, outputDir: string): Promise<SignoffChild> {
+export async function runSignoff(
+  env: Record<string, string>,
+  outputDir: string,
+  playwrightArgs: string[] = [],
+): Promise<SignoffChild> {
   mkdirSync(outputDir, { recursive: true });
   const state = path.join(outputDir, 'state');
-  const run = await runNode(['--import', 'tsx', 'scripts/signoff.ts'], {
+  const run = await runNode(['--import', 'tsx', 'scripts/signoff.ts', ...playwrightArgs], {
     E2E_OUTPUT_DIR: outputDir,
     E2E_STATE_DIR: state,
     E2E_REPORT: 'minimal',
