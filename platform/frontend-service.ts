@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { PlatformConfig } from './config.ts';
 import { pathOf, type ServiceHandlers, sendJson, sendText } from './http-util.ts';
 import { createLogger } from './log.ts';
+import { frontendPages } from './service-dialect.ts';
 
 export interface FrontendLinks {
   /** The path the pages live under (`/app`), or '' at the root. */
@@ -50,8 +51,9 @@ export function createFrontendService(
   links: FrontendLinks,
 ): ServiceHandlers {
   const log = createLogger('frontend');
+  const files = frontendPages(config) ?? FILES;
   const contents = new Map(
-    Object.entries(FILES).map(([path, { file, type }]) => {
+    Object.entries(files).map(([path, { file, type }]) => {
       const text = readFileSync(ASSET_DIR + file, 'utf8');
       return [path, type.startsWith('text/html') ? underBasePath(text, links.basePath) : text];
     }),
@@ -73,12 +75,12 @@ export function createFrontendService(
       const script = configScript(links, config.fault);
       return sendText(res, 200, script, 'text/javascript; charset=utf-8', HEADERS);
     }
-    if (path === '/') {
+    if (path === '/' && files['/'] === undefined) {
       res.writeHead(302, { location: `${links.basePath}/chat`, ...HEADERS });
       res.end();
       return;
     }
-    const asset = FILES[path];
+    const asset = files[path];
     const body = contents.get(path);
     if (asset === undefined || body === undefined) return sendText(res, 404, 'Not Found', undefined, HEADERS);
     sendText(res, 200, body, asset.type, HEADERS);
