@@ -1,7 +1,8 @@
 import { type Credential, expiredToken, foreignKeyToken, garbageToken } from '../fixtures/bad-tokens.ts';
 import { test } from '../fixtures/index.ts';
-import { attemptAgentSocket, describeRefusal } from '../fixtures/socket-attempt.ts';
+import { attemptAgentSocket } from '../fixtures/socket-attempt.ts';
 import { CausedError } from '../harness/causes.ts';
+import { judgeRefusal } from '../harness/socket-refusal.ts';
 
 /** `kind` names the case in the sign-off ("expired token not run: ..."), through an annotation. */
 const cases = [
@@ -31,14 +32,15 @@ test.describe('agent socket authentication', { tag: '@auth' }, () => {
 
       await test.step('the agent socket refuses it', async () => {
         await loginPage.open();
-        const protocols = token === undefined ? ['jwt-auth'] : ['jwt-auth', `jwt.${token}`];
-        const attempt = await attemptAgentSocket(page, config.wsUrl, protocols, config.handshakeTimeoutMs);
-        const { refused, how } = describeRefusal(attempt);
-        if (attempt.outcome === 'silent') {
-          throw new CausedError('WS_HANDSHAKE_TIMEOUT', `${config.wsUrl} with ${credential.name}: ${how}`);
-        }
-        if (!refused)
-          throw new CausedError('WS_AUTH_NOT_ENFORCED', `${config.wsUrl} with ${credential.name}: ${how}`);
+        const attempt = await attemptAgentSocket(page, {
+          wsUrl: config.wsUrl,
+          dialect: harness.profile.dialect,
+          token,
+          timeoutMs: config.handshakeTimeoutMs,
+          secrets: harness.secrets,
+        });
+        const { cause, how } = judgeRefusal(attempt);
+        if (cause) throw new CausedError(cause, `${config.wsUrl} with ${credential.name}: ${how}`);
         test.info().annotations.push({ type: 'refusal', description: how });
       });
 
