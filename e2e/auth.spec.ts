@@ -1,8 +1,5 @@
 import { type Credential, expiredToken, foreignKeyToken, garbageToken } from '../fixtures/bad-tokens.ts';
-import { test } from '../fixtures/index.ts';
-import { attemptAgentSocket } from '../fixtures/socket-attempt.ts';
-import { CausedError } from '../harness/causes.ts';
-import { judgeRefusal } from '../harness/socket-refusal.ts';
+import { expect, test } from '../fixtures/index.ts';
 
 /** `kind` names the case in the sign-off ("expired token not run: ..."), through an annotation. */
 const cases = [
@@ -22,8 +19,7 @@ test.describe('agent socket authentication', { tag: '@auth' }, () => {
   for (const credential of cases) {
     test(`refuses ${credential.name}, and the page sends the user back to sign in`, {
       annotation: { type: 'credential', description: credential.kind },
-    }, async ({ harness, user, loginPage, page }) => {
-      const { config } = harness;
+    }, async ({ harness, user, loginPage, attemptSocket }) => {
       const obtained = await test.step(`obtain ${credential.name}`, () => credential.obtain(harness, user));
       if ('unavailable' in obtained) test.skip(true, obtained.unavailable);
       const { token } = obtained;
@@ -32,16 +28,7 @@ test.describe('agent socket authentication', { tag: '@auth' }, () => {
 
       await test.step('the agent socket refuses it', async () => {
         await loginPage.open();
-        const attempt = await attemptAgentSocket(page, {
-          wsUrl: config.wsUrl,
-          dialect: harness.profile.dialect,
-          token,
-          timeoutMs: config.handshakeTimeoutMs,
-          secrets: harness.secrets,
-        });
-        const { cause, how } = judgeRefusal(attempt);
-        if (cause) throw new CausedError(cause, `${config.wsUrl} with ${credential.name}: ${how}`);
-        test.info().annotations.push({ type: 'refusal', description: how });
+        await expect(await attemptSocket(token)).toBeRefused(credential.name);
       });
 
       await test.step('the page sends the user back to sign in', () =>
