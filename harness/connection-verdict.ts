@@ -29,6 +29,23 @@ export interface ConnectionInput {
 export interface Connection {
   socket: SocketRecord;
   userId: string;
+  /** The server sent only a prefix of the id (netra's handshake truncates it to 8 characters). */
+  truncated?: boolean;
+}
+
+/** Does `connection` authenticate the user whose id is `expected`? A truncated id matches by prefix. */
+export function authenticatesAs(
+  connection: Pick<Connection, 'userId' | 'truncated'>,
+  expected: string,
+): boolean {
+  if (!connection.truncated) return connection.userId === expected;
+  return connection.userId !== '' && expected.startsWith(connection.userId);
+}
+
+/** Whether the handshake on `socket` carried only a prefix of the user id. */
+function truncatedOn(socket: SocketRecord, frames: readonly FrameRecord[]): boolean {
+  const frame = frames.find((each) => each.socketId === socket.id && each.meaning.kind === 'handshake');
+  return frame?.meaning.kind === 'handshake' && frame.meaning.handshake.truncated === true;
 }
 
 /** The user the server authenticated on `socket`, if its handshake frame arrived. */
@@ -83,7 +100,14 @@ export function evaluateConnection(input: ConnectionInput): Judgement<Connection
     .reverse()
     .find((socket) => socket.closedAt === undefined && authenticatedUser(socket, frames) !== undefined);
   if (usable)
-    return { state: 'passed', value: { socket: usable, userId: authenticatedUser(usable, frames) ?? '' } };
+    return {
+      state: 'passed',
+      value: {
+        socket: usable,
+        userId: authenticatedUser(usable, frames) ?? '',
+        ...(truncatedOn(usable, frames) ? { truncated: true } : {}),
+      },
+    };
 
   const timedOut = input.elapsedMs >= input.timeoutMs;
   const where = `(E2E_WS_HANDSHAKE_TIMEOUT_MS=${input.timeoutMs})`;
