@@ -1,6 +1,6 @@
 /** The reference platform's faults behave in the netra dialect as in the contract's. */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import {
   AGENT_EVENTS,
@@ -15,21 +15,30 @@ import {
   subprotocols,
   tokenFor,
 } from '../support/netra-client.ts';
-import { type RunningPlatform, startPlatform } from '../support/platform.ts';
+import { type RunningPlatform, setPlatformFault, startPlatform } from '../support/platform.ts';
 
-/** One platform per fault: each is read once at start on this branch. */
+/**
+ * One platform for every fault, switched at run time (`POST <api>/__platform/fault`): the fault
+ * is the whole process's, so the tests that use it run one after another.
+ */
+let shared: Promise<RunningPlatform> | undefined;
 async function withFault<T>(fault: string, body: (platform: RunningPlatform) => Promise<T>): Promise<T> {
-  const platform = await startPlatform({ ...NETRA, PLATFORM_FAULT: fault });
+  shared ??= startPlatform(NETRA);
+  const platform = await shared;
+  await setPlatformFault(platform.urls, fault);
   try {
     return await body(platform);
   } finally {
-    await platform.stop();
+    await setPlatformFault(platform.urls, 'none');
   }
 }
+after(async () => {
+  await (await shared)?.stop();
+});
 
 const typesOf = (frames: Frame[]) => frames.filter((f) => AGENT_EVENTS.includes(f.type)).map((f) => f.type);
 
-describe('platform, netra dialect, faults', { concurrency: 3 }, () => {
+describe('platform, netra dialect, faults', () => {
   it('test-auth answers 503 to a key when no bypass key is configured', async () => {
     const platform = await startPlatform({ ...NETRA, PLATFORM_BYPASS_KEY: 'none' });
     try {
