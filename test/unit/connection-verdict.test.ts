@@ -31,7 +31,7 @@ function assertFailed(verdict: Judgement<Connection>, code: string, ...words: st
 }
 
 const pending = (verdict: Judgement<Connection>) =>
-  assert.deepEqual(verdict, { state: 'pending', waitingFor: 'connection_established' });
+  assert.deepEqual(verdict, { state: 'pending', waitingFor: 'the handshake frame' });
 
 /** The page went back to sign in at `at` ms after T0. */
 const wentToLogin = (at: number): PageVisit[] => [
@@ -128,7 +128,7 @@ describe('evaluateConnection: refusals, once the page gave up', () => {
   });
 
   for (const code of [1008, 1011]) {
-    test(`WS_AUTH_REJECTED for ${code} before connection_established`, () => {
+    test(`WS_AUTH_REJECTED for ${code} before the handshake frame`, () => {
       const closed = socket({
         createdAt: T0,
         openedAt: T0 + 30,
@@ -139,7 +139,7 @@ describe('evaluateConnection: refusals, once the page gave up', () => {
       assertFailed(
         connection([closed], { visits: wentToLogin(160) }),
         'WS_AUTH_REJECTED',
-        `${AGENT_URL} closed ${code} "auth failed: token expired" 120 ms after the upgrade, before connection_established`,
+        `${AGENT_URL} closed ${code} "auth failed: token expired" 120 ms after the upgrade, before its handshake frame`,
       );
     });
   }
@@ -217,7 +217,7 @@ describe('evaluateConnection: silence', () => {
     assertFailed(
       connection([socket({ openedAt: T0 })], { elapsedMs: 10_001 }),
       'WS_HANDSHAKE_TIMEOUT',
-      'opened but sent no connection_established',
+      'opened but sent no handshake frame',
     );
   });
 
