@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { PlatformConfig } from './config.ts';
+import { chatPathOf, servedPath, withFrontendIds } from './frontend-ids.ts';
 import { pathOf, type ServiceHandlers, sendJson, sendText } from './http-util.ts';
 import { createLogger } from './log.ts';
 
@@ -52,7 +53,7 @@ export function createFrontendService(
   const log = createLogger('frontend');
   const contents = new Map(
     Object.entries(FILES).map(([path, { file, type }]) => {
-      const text = readFileSync(ASSET_DIR + file, 'utf8');
+      const text = withFrontendIds(file, readFileSync(ASSET_DIR + file, 'utf8'), config.frontendIds);
       return [path, type.startsWith('text/html') ? underBasePath(text, links.basePath) : text];
     }),
   );
@@ -64,7 +65,7 @@ export function createFrontendService(
       req.socket.destroy();
       return;
     }
-    const path = pathOf(req);
+    const path = servedPath(pathOf(req), config.frontendIds) ?? '';
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, { detail: 'Method Not Allowed' }, HEADERS);
     if (path === '/health') return sendJson(res, 200, { status: 'healthy', service: 'frontend' }, HEADERS);
@@ -74,7 +75,7 @@ export function createFrontendService(
       return sendText(res, 200, script, 'text/javascript; charset=utf-8', HEADERS);
     }
     if (path === '/') {
-      res.writeHead(302, { location: `${links.basePath}/chat`, ...HEADERS });
+      res.writeHead(302, { location: `${links.basePath}${chatPathOf(config.frontendIds)}`, ...HEADERS });
       res.end();
       return;
     }
