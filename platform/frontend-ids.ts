@@ -30,33 +30,43 @@ export function servedPath(path: string, ids: FrontendIds): string | undefined {
 
 export const chatPathOf = (ids: FrontendIds) => (ids === 'custom' ? '/workspace' : '/chat');
 
-/** Each page file's edits: [contract text, custom text]. */
-const EDITS: Record<string, readonly (readonly [string, string])[]> = {
+/**
+ * Each page file's edits. An edit is a list of alternatives, [contract text, custom text]: every
+ * one the file contains applies, and at least one must (the pages are written more than one way:
+ * a document per page, or views a client-side router mounts).
+ */
+const EDITS: Record<string, readonly (readonly (readonly [string, string])[])[]> = {
   'chat.html': [
-    ['data-testid="current-user"', 'data-testid="whoami"'],
-    ['<label for="message">Message</label>', '<label for="message">Your question</label>'],
-    ['disabled>Send</button>', 'disabled>Ask</button>'],
+    [['data-testid="current-user"', 'data-testid="whoami"']],
+    [['<label for="message">Message</label>', '<label for="message">Your question</label>']],
+    [['disabled>Send</button>', 'disabled>Ask</button>']],
   ],
   'chat.js': [
-    ["item.dataset.testid = 'agent-event'", "item.dataset.testid = 'activity-item'"],
-    ['item.dataset.eventType = frame.type', 'item.dataset.kind = frame.type'],
-    ["response.dataset.testid = 'agent-response'", "response.dataset.testid = 'assistant-reply'"],
+    [["item.dataset.testid = 'agent-event'", "item.dataset.testid = 'activity-item'"]],
+    [['item.dataset.eventType = frame.type', 'item.dataset.kind = frame.type']],
+    [["response.dataset.testid = 'agent-response'", "response.dataset.testid = 'assistant-reply'"]],
   ],
-  'login.js': [['/chat`', '/workspace`']],
-  'callback.js': [
-    [".get('token')", ".get('t')"],
-    ['/chat`', '/workspace`'],
+  'login.js': [
+    [
+      ['/chat`', '/workspace`'],
+      ["nav.go('/chat')", "nav.go('/workspace')"],
+    ],
   ],
+  'nav.js': [[["'/chat': 'chat'", "'/workspace': 'chat'"]]],
+  'callback.js': [[[".get('token')", ".get('t')"]], [['/chat`', '/workspace`']]],
 };
 
 /** A page file as this frontend serves it. An edit that no longer applies stops the platform. */
 export function withFrontendIds(file: string, text: string, ids: FrontendIds): string {
   if (ids === 'contract') return text;
   let result = text;
-  for (const [from, to] of EDITS[file] ?? []) {
-    if (!result.includes(from))
-      throw new Error(`PLATFORM_FRONTEND_IDS=custom: ${file} no longer contains ${JSON.stringify(from)}`);
-    result = result.replaceAll(from, to);
+  for (const alternatives of EDITS[file] ?? []) {
+    const found = alternatives.filter(([from]) => result.includes(from));
+    if (found.length === 0)
+      throw new Error(
+        `PLATFORM_FRONTEND_IDS=custom: ${file} contains none of ${alternatives.map(([from]) => JSON.stringify(from)).join(', ')}`,
+      );
+    for (const [from, to] of found) result = result.replaceAll(from, to);
   }
   return result;
 }
