@@ -116,8 +116,7 @@ export function evaluateConnection(input: ConnectionInput): Judgement<Connection
   const open = sockets.filter((socket) => socket.closedAt === undefined);
   const last = sockets.at(-1);
   const left = last ? gaveUp(last, input.visits) : undefined;
-  if (!timedOut && (open.length > 0 || !left))
-    return { state: 'pending', waitingFor: 'connection_established' };
+  if (!timedOut && (open.length > 0 || !left)) return { state: 'pending', waitingFor: 'the handshake frame' };
 
   if (!last) {
     return {
@@ -129,9 +128,7 @@ export function evaluateConnection(input: ConnectionInput): Judgement<Connection
   const waiting = open.at(-1);
   if (waiting) {
     const state =
-      waiting.openedAt === undefined
-        ? 'neither opened nor closed'
-        : 'opened but sent no connection_established';
+      waiting.openedAt === undefined ? 'neither opened nor closed' : 'opened but sent no handshake frame';
     return {
       state: 'failed',
       code: 'WS_HANDSHAKE_TIMEOUT',
@@ -163,7 +160,7 @@ export function evaluateConnection(input: ConnectionInput): Judgement<Connection
   const user = authenticatedUser(blamed, frames);
   const facts = closeOf(blamed, user !== undefined);
   const stage =
-    user === undefined ? 'before connection_established' : `after authenticating ${user || 'the user'}`;
+    user === undefined ? 'before its handshake frame' : `after authenticating ${user || 'the user'}`;
   return {
     state: 'failed',
     code: closeCause(facts),

@@ -8,6 +8,7 @@ import {
   type VolumeShape,
 } from './deployment-shapes.ts';
 import { type FaultName, parseFault } from './faults.ts';
+import { type FrontendIds, parseFrontendIds } from './frontend-ids.ts';
 
 export const PLATFORM_DIALECTS = ['contract', 'netra'] as const;
 export type PlatformDialectName = (typeof PLATFORM_DIALECTS)[number];
@@ -45,6 +46,8 @@ export interface PlatformConfig {
   /** `varied`: each run picks its event count and pacing at random; `fixed`: every run the same. */
   runShape: 'varied' | 'fixed';
   frontendShapes: FrontendShape[];
+  /** `custom`: the frontend's own test ids and paths (platform/frontend-ids.ts). */
+  frontendIds: FrontendIds;
   backendShapes: BackendShape[];
   volume: VolumeShape;
   fault: FaultName | undefined;
@@ -236,6 +239,7 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     runMs: integer(env, 'PLATFORM_RUN_MS', 1500, 0, 10 * 60 * 1000),
     runShape: runShape(env),
     frontendShapes: nameList(env, 'PLATFORM_FRONTEND_SHAPE', FRONTEND_SHAPES),
+    frontendIds: parseFrontendIds(env.PLATFORM_FRONTEND_IDS),
     backendShapes: nameList(env, 'PLATFORM_BACKEND_SHAPE', BACKEND_SHAPES),
     volume: {
       bigFrameBytes: integer(env, 'PLATFORM_BIG_FRAME_BYTES', 0, 0, 64 * 1024 * 1024),

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { PlatformConfig } from './config.ts';
+import { chatPathOf, servedPath, withFrontendIds } from './frontend-ids.ts';
 import { pathOf, type ServiceHandlers, sendJson, sendText } from './http-util.ts';
 import { createLogger } from './log.ts';
 import { frontendPages } from './service-dialect.ts';
@@ -54,7 +55,7 @@ export function createFrontendService(
   const files = frontendPages(config) ?? FILES;
   const contents = new Map(
     Object.entries(files).map(([path, { file, type }]) => {
-      const text = readFileSync(ASSET_DIR + file, 'utf8');
+      const text = withFrontendIds(file, readFileSync(ASSET_DIR + file, 'utf8'), config.frontendIds);
       return [path, type.startsWith('text/html') ? underBasePath(text, links.basePath) : text];
     }),
   );
@@ -66,7 +67,7 @@ export function createFrontendService(
       req.socket.destroy();
       return;
     }
-    const path = pathOf(req);
+    const path = servedPath(pathOf(req), config.frontendIds) ?? '';
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, { detail: 'Method Not Allowed' }, HEADERS);
     if (path === '/health') return sendJson(res, 200, { status: 'healthy', service: 'frontend' }, HEADERS);
@@ -76,7 +77,7 @@ export function createFrontendService(
       return sendText(res, 200, script, 'text/javascript; charset=utf-8', HEADERS);
     }
     if (path === '/' && files['/'] === undefined) {
-      res.writeHead(302, { location: `${links.basePath}/chat`, ...HEADERS });
+      res.writeHead(302, { location: `${links.basePath}${chatPathOf(config.frontendIds)}`, ...HEADERS });
       res.end();
       return;
     }

@@ -32,7 +32,7 @@ function assertFailed(verdict: Judgement<Connection>, code: string, ...words: st
 }
 
 const pending = (verdict: Judgement<Connection>) =>
-  assert.deepEqual(verdict, { state: 'pending', waitingFor: 'connection_established' });
+  assert.deepEqual(verdict, { state: 'pending', waitingFor: 'the handshake frame' });
 
 /** The page went back to sign in at `at` ms after T0. */
 const wentToLogin = (at: number): PageVisit[] => [
@@ -144,7 +144,7 @@ describe('evaluateConnection: refusals, once the page gave up', () => {
   });
 
   for (const code of [1008, 1011]) {
-    test(`WS_AUTH_REJECTED for ${code} before connection_established`, () => {
+    test(`WS_AUTH_REJECTED for ${code} before the handshake frame`, () => {
       const closed = socket({
         createdAt: T0,
         openedAt: T0 + 30,
@@ -155,7 +155,7 @@ describe('evaluateConnection: refusals, once the page gave up', () => {
       assertFailed(
         connection([closed], { visits: wentToLogin(160) }),
         'WS_AUTH_REJECTED',
-        `${AGENT_URL} closed ${code} "auth failed: token expired" 120 ms after the upgrade, before connection_established`,
+        `${AGENT_URL} closed ${code} "auth failed: token expired" 120 ms after the upgrade, before its handshake frame`,
       );
     });
   }
@@ -233,7 +233,7 @@ describe('evaluateConnection: silence', () => {
     assertFailed(
       connection([socket({ openedAt: T0 })], { elapsedMs: 10_001 }),
       'WS_HANDSHAKE_TIMEOUT',
-      'opened but sent no connection_established',
+      'opened but sent no handshake frame',
     );
   });
 
