@@ -12,6 +12,7 @@ import {
   formatPreflightTable,
   type PreflightResult,
   runPreflight,
+  withSignInPage,
 } from './harness/preflight.ts';
 import { createProfiledHarness, type RunState, writeStateFile } from './harness/run-context.ts';
 import { obtainToken, trustedBy } from './harness/tokens.ts';
@@ -57,7 +58,7 @@ async function setUp(fullConfig: FullConfig): Promise<void> {
     );
   }
 
-  const preflight = await runPreflight(config, profile.dialect.health);
+  const preflight = await runPreflight(config, withSignInPage(profile.dialect.health, profile.ui.loginPath));
   writeStateFile(config.stateDir, 'preflight.json', preflight);
   log(`preflight:\n${formatPreflightTable(preflight)}`);
   assertPreflight(preflight);

@@ -1,7 +1,7 @@
 /**
  * The bare protocol client: the golden-path journey with no browser and no harness, only
  * undici and `ws`. Token from test-auth → agent socket (Bearer header, or the browser's
- * subprotocols) → connection_established → user_message → the five events. It is the floor the
+ * subprotocols) → the handshake frame → the user's message → the five events. It is the floor the
  * platform itself sets; whatever the harness takes above it is the harness's own cost.
  *
  * As a module: `bareJourney(options)`. As a process (whole-process timing):
@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import WebSocket from 'ws';
 import { AGENT_EVENTS } from '../harness/config.ts';
+import { contractDialect, contractMessage } from '../harness/dialects/contract.ts';
 
 /** The contract's five events, from the harness's single definition. */
 export const FIVE_EVENTS = AGENT_EVENTS;
@@ -34,7 +35,7 @@ export interface BareOptions {
 export interface BareEvent {
   type: string;
   runId: string | undefined;
-  /** ms since the user_message was sent. */
+  /** ms since the message was sent. */
   ms: number;
   /** Epoch ms when the frame arrived (Date.now(), the clock the platform stamps with). */
   at: number;
@@ -45,11 +46,11 @@ export interface BareResult {
   error?: string;
   tokenMs: number;
   connectMs: number;
-  /** user_message sent → agent_completed received. */
+  /** message sent → agent_completed received. */
   runMs: number;
   /** token request → agent_completed received. */
   totalMs: number;
-  /** Epoch ms when the user_message was sent. */
+  /** Epoch ms when the message was sent. */
   sentAt: number;
   runId: string | undefined;
   threadId: string;
@@ -138,15 +139,12 @@ export async function bareJourney(options: BareOptions): Promise<BareResult> {
         } catch {
           return;
         }
-        if (frame.type === 'connection_established') {
+        if (contractDialect.handshake(frame)) {
           result.connectMs = arrived - t1;
           result.sentAt = Date.now();
           sentPerf = performance.now();
           ws.send(
-            JSON.stringify({
-              type: 'user_message',
-              payload: { content: options.content ?? 'Which three checks matter most?', thread_id: threadId },
-            }),
+            JSON.stringify(contractMessage(options.content ?? 'Which three checks matter most?', threadId)),
           );
           return;
         }

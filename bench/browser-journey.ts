@@ -11,9 +11,13 @@ import { openJourney } from '../fixtures/journey.ts';
 import type { SocketRecorder } from '../fixtures/socket-recorder.ts';
 import { CHROMIUM_ARGS, chooseBrowser } from '../harness/browser.ts';
 import { loadConfig } from '../harness/config.ts';
+import { builtInProfile } from '../harness/profile.ts';
 import { createHarness, type Harness } from '../harness/run-context.ts';
 import { harnessEnv, type PlatformUrls } from '../test/support/platform.ts';
 import { processTree } from './proc.ts';
+
+/** The reference platform's elements, as the contract profile finds them. */
+const CONTRACT_UI = builtInProfile('contract').ui;
 
 export async function launchBrowser(): Promise<Browser> {
   const choice = chooseBrowser(chromium.executablePath());
@@ -101,13 +105,13 @@ export async function browserJourney(
     await page.getByLabel('Email').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByTestId('current-user')).toHaveText(user.email);
+    await expect(CONTRACT_UI.currentUser(page)).toHaveText(user.email);
     const send = page.getByRole('button', { name: 'Send' });
     await expect(send).toBeEnabled();
     await page.getByLabel('Message').fill('Which three checks matter most before a production release?');
     const clicked = performance.now();
     await send.click();
-    await expect(page.getByTestId('agent-response').last()).toBeVisible({ timeout: 120_000 });
+    await expect(CONTRACT_UI.answer(page).last()).toBeVisible({ timeout: 120_000 });
     result.runMs = performance.now() - clicked;
     if (recorder) {
       const verdict = await recorder.waitForRun();

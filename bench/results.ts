@@ -1,5 +1,6 @@
 /** Reading what child runs left: tests by kind, attachments, step phases. */
 import { readFileSync } from 'node:fs';
+import type { FrameMeaning } from '../harness/dialect.ts';
 import type { BareResult } from './bare-client.ts';
 import type { RunTiming, TestTiming } from './timing-reporter.ts';
 import { BARE_TITLE } from './warm-spec.ts';
@@ -41,6 +42,8 @@ export interface TranscriptFrame {
   size: number;
   json?: { type?: string; run_id?: string; thread_id?: string; payload?: Record<string, unknown> };
   note?: string;
+  /** What the recorder's dialect read in the frame. */
+  meaning?: FrameMeaning;
 }
 
 export interface Transcript {

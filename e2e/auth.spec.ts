@@ -1,7 +1,5 @@
 import { type Credential, expiredToken, foreignKeyToken, garbageToken } from '../fixtures/bad-tokens.ts';
-import { test } from '../fixtures/index.ts';
-import { attemptAgentSocket, describeRefusal } from '../fixtures/socket-attempt.ts';
-import { CausedError } from '../harness/causes.ts';
+import { expect, test } from '../fixtures/index.ts';
 
 /** `kind` names the case in the sign-off ("expired token not run: ..."), through an annotation. */
 const cases = [
@@ -21,8 +19,7 @@ test.describe('agent socket authentication', { tag: '@auth' }, () => {
   for (const credential of cases) {
     test(`refuses ${credential.name}, and the page sends the user back to sign in`, {
       annotation: { type: 'credential', description: credential.kind },
-    }, async ({ harness, user, loginPage, page }) => {
-      const { config } = harness;
+    }, async ({ harness, user, loginPage, attemptSocket }) => {
       const obtained = await test.step(`obtain ${credential.name}`, () => credential.obtain(harness, user));
       if ('unavailable' in obtained) test.skip(true, obtained.unavailable);
       const { token } = obtained;
@@ -31,15 +28,7 @@ test.describe('agent socket authentication', { tag: '@auth' }, () => {
 
       await test.step('the agent socket refuses it', async () => {
         await loginPage.open();
-        const protocols = token === undefined ? ['jwt-auth'] : ['jwt-auth', `jwt.${token}`];
-        const attempt = await attemptAgentSocket(page, config.wsUrl, protocols, config.handshakeTimeoutMs);
-        const { refused, how } = describeRefusal(attempt);
-        if (attempt.outcome === 'silent') {
-          throw new CausedError('WS_HANDSHAKE_TIMEOUT', `${config.wsUrl} with ${credential.name}: ${how}`);
-        }
-        if (!refused)
-          throw new CausedError('WS_AUTH_NOT_ENFORCED', `${config.wsUrl} with ${credential.name}: ${how}`);
-        test.info().annotations.push({ type: 'refusal', description: how });
+        await expect(await attemptSocket(token)).toBeRefused(credential.name);
       });
 
       await test.step('the page sends the user back to sign in', () =>

@@ -29,6 +29,23 @@ export interface ConnectionInput {
 export interface Connection {
   socket: SocketRecord;
   userId: string;
+  /** The server sent only a prefix of the id (netra's handshake truncates it to 8 characters). */
+  truncated?: boolean;
+}
+
+/** Does `connection` authenticate the user whose id is `expected`? A truncated id matches by prefix. */
+export function authenticatesAs(
+  connection: Pick<Connection, 'userId' | 'truncated'>,
+  expected: string,
+): boolean {
+  if (!connection.truncated) return connection.userId === expected;
+  return connection.userId !== '' && expected.startsWith(connection.userId);
+}
+
+/** Whether the handshake on `socket` carried only a prefix of the user id. */
+function truncatedOn(socket: SocketRecord, frames: readonly FrameRecord[]): boolean {
+  const frame = frames.find((each) => each.socketId === socket.id && each.meaning.kind === 'handshake');
+  return frame?.meaning.kind === 'handshake' && frame.meaning.handshake.truncated === true;
 }
 
 /** The user the server authenticated on `socket`, if its handshake frame arrived. */
@@ -83,7 +100,14 @@ export function evaluateConnection(input: ConnectionInput): Judgement<Connection
     .reverse()
     .find((socket) => socket.closedAt === undefined && authenticatedUser(socket, frames) !== undefined);
   if (usable)
-    return { state: 'passed', value: { socket: usable, userId: authenticatedUser(usable, frames) ?? '' } };
+    return {
+      state: 'passed',
+      value: {
+        socket: usable,
+        userId: authenticatedUser(usable, frames) ?? '',
+        ...(truncatedOn(usable, frames) ? { truncated: true } : {}),
+      },
+    };
 
   const timedOut = input.elapsedMs >= input.timeoutMs;
   const where = `(E2E_WS_HANDSHAKE_TIMEOUT_MS=${input.timeoutMs})`;
@@ -92,8 +116,7 @@ export function evaluateConnection(input: ConnectionInput): Judgement<Connection
   const open = sockets.filter((socket) => socket.closedAt === undefined);
   const last = sockets.at(-1);
   const left = last ? gaveUp(last, input.visits) : undefined;
-  if (!timedOut && (open.length > 0 || !left))
-    return { state: 'pending', waitingFor: 'connection_established' };
+  if (!timedOut && (open.length > 0 || !left)) return { state: 'pending', waitingFor: 'the handshake frame' };
 
   if (!last) {
     return {
@@ -105,9 +128,7 @@ export function evaluateConnection(input: ConnectionInput): Judgement<Connection
   const waiting = open.at(-1);
   if (waiting) {
     const state =
-      waiting.openedAt === undefined
-        ? 'neither opened nor closed'
-        : 'opened but sent no connection_established';
+      waiting.openedAt === undefined ? 'neither opened nor closed' : 'opened but sent no handshake frame';
     return {
       state: 'failed',
       code: 'WS_HANDSHAKE_TIMEOUT',
@@ -139,7 +160,7 @@ export function evaluateConnection(input: ConnectionInput): Judgement<Connection
   const user = authenticatedUser(blamed, frames);
   const facts = closeOf(blamed, user !== undefined);
   const stage =
-    user === undefined ? 'before connection_established' : `after authenticating ${user || 'the user'}`;
+    user === undefined ? 'before its handshake frame' : `after authenticating ${user || 'the user'}`;
   return {
     state: 'failed',
     code: closeCause(facts),

@@ -50,6 +50,17 @@ function checksOf(rules: HealthRules): Record<ProbeCheck, Check> {
 
 const answers: Check = () => undefined;
 
+/**
+ * The health rules with the frontend's page probe asking for the profile's sign-in page: a
+ * profile that moves it (`ui.loginPath`) moves the probe with it.
+ */
+export function withSignInPage(rules: HealthRules, loginPath: string): HealthRules {
+  return {
+    ...rules,
+    probes: rules.probes.map((probe) => (probe.check === 'page' ? { ...probe, path: loginPath } : probe)),
+  };
+}
+
 /** The key set tokens are verified against: without it no token can be, whatever its worth. */
 const servesKeys: Check = (status, body) => {
   if (status !== 200) return `HTTP ${status}`;

@@ -77,14 +77,19 @@ const contract: UiProfile = {
   signInButton: (page) => page.getByRole('button', { name: 'Sign in' }),
 };
 
-/** netra-systems/zen's frontend (docs/netra.md, "UI"); the bundled platform's netra mode matches it. */
+/**
+ * netra-systems/zen's frontend (docs/netra.md, "UI"): sign-in by the callback, its paths, and the
+ * input and button by their labels. zen's source shows no test id for the signed-in user, the
+ * agent events, the answer or the login error: those are the bundled platform's netra pages' own,
+ * and a deployment's profile supplies its own (profiles/netra-local.ts spells them out).
+ */
 const netra: UiProfile = {
   ...contract,
   signIn: 'callback',
-  chatPath: '/',
+  chatPath: '/chat',
   currentUser: (page) => page.getByTestId('user-email'),
-  messageInput: (page) => page.getByTestId('message-input'),
-  sendButton: (page) => page.getByTestId('send-button'),
+  messageInput: (page) => page.getByLabel('Message input'),
+  sendButton: (page) => page.getByRole('button', { name: 'Send message' }),
   agentEvents: (page) => page.getByTestId('agent-activity-item'),
   eventTypeAttribute: 'data-event-type',
   answer: (page) => page.getByTestId('ai-message'),

@@ -254,7 +254,7 @@ export function waterfallSvg(input: WaterfallInput): string {
 
 /**
  * The waterfall's input from what the recorder kept: the run's timeline, the message frame it
- * answers (its thread's last `user_message`), and every socket and heartbeat on the browser's
+ * answers (its thread's last message from the page), and every socket and heartbeat on the browser's
  * clock relative to that message.
  */
 export function waterfallFromRecording(recording: {

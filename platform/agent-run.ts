@@ -10,6 +10,7 @@ import type { VolumeShape } from './deployment-shapes.ts';
 import type { FaultName } from './faults.ts';
 import { applyEventFault, type PlanStep, paceGaps, planRun } from './run-plan.ts';
 import type { RunRecord, RunRegistry } from './run-registry.ts';
+import type { EventDialect, RunFrames } from './socket-dialect.ts';
 
 export interface AgentRunOptions {
   ws: WebSocket;
@@ -35,6 +36,8 @@ export interface AgentRunOptions {
   afterToolExecuting?: 'terminate' | 'close-1000';
   /** Set for a run sent to another user's socket (cross-user-leak fault). */
   leakedToUserId?: string;
+  /** A dialect's event frames; absent, the contract's. */
+  events?: EventDialect;
 }
 
 const FLOOD_HIGH_WATER = 1 << 20;
@@ -81,6 +84,7 @@ class RunSender {
     private readonly ws: WebSocket,
     private readonly registry: RunRegistry,
     private readonly record: RunRecord,
+    private readonly frames?: RunFrames,
   ) {}
 
   get open(): boolean {
@@ -95,13 +99,24 @@ class RunSender {
   event(type: string, payload: Record<string, unknown>): boolean {
     if (!this.open) return false;
     this.events += 1;
-    sendRunEvent(this.ws, this.registry, this.record, type, payload, RunSender.timestamp(this.events));
+    if (this.frames === undefined) {
+      sendRunEvent(this.ws, this.registry, this.record, type, payload, RunSender.timestamp(this.events));
+      return true;
+    }
+    this.record.events.push({ type, sent_at_ms: Date.now() });
+    if (type === 'agent_completed' && typeof payload.result === 'string')
+      this.registry.noteAnswer(this.record, payload.result);
+    for (const each of this.frames.event(type, payload)) this.ws.send(JSON.stringify(each));
     return true;
   }
 
   heartbeat(payload?: Record<string, unknown>): boolean {
     if (!this.open) return false;
     this.heartbeats += 1;
+    if (this.frames !== undefined && payload === undefined) {
+      this.ws.send(JSON.stringify(this.frames.between()));
+      return true;
+    }
     const timestamp = RunSender.timestamp(this.heartbeats);
     this.ws.send(JSON.stringify({ type: 'heartbeat', timestamp, ...(payload ? { payload } : {}) }));
     return true;
@@ -162,7 +177,7 @@ export async function executeRun(opts: AgentRunOptions): Promise<RunRecord> {
     connection_id: opts.connectionId,
     ...(opts.leakedToUserId !== undefined ? { leaked_to_user_id: opts.leakedToUserId } : {}),
   });
-  const sender = new RunSender(opts.ws, opts.registry, record);
+  const sender = new RunSender(opts.ws, opts.registry, record, opts.events?.runFrames(record));
   const fault = opts.leakedToUserId === undefined ? opts.fault : undefined;
   // A fixed shape (for benchmarks): every run has the most events, evenly paced over exactly
   // runMs, so runs compared against each other differ only in what the client does.

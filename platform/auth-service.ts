@@ -3,15 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PlatformConfig } from './config.ts';
 import { BodyError, pathOf, readJsonObject, type ServiceHandlers, sendJson } from './http-util.ts';
 import { createLogger } from './log.ts';
+import { requestedTtl } from './requested-ttl.ts';
 import { secretEquals } from './secrets.ts';
+import { authDialect } from './service-dialect.ts';
 import { createSigningKeys } from './signing-keys.ts';
 import { TokenIssuer } from './token-issuer.ts';
 import { createUserDirectory, normaliseEmail } from './users.ts';
 
 const VERSION = '1.0.0';
-/** Bounds of the optional `expires_in` a test-auth request may ask for (reference-only extension). */
-const MIN_REQUESTED_TTL_S = -365 * 24 * 3600;
-const MAX_REQUESTED_TTL_S = 7 * 24 * 3600;
 
 const CORS = {
   'access-control-allow-origin': '*',
@@ -27,9 +26,12 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 /** The auth service's handlers; `url` is where it is served (for the log). */
 export async function createAuthService(config: PlatformConfig, url: string): Promise<ServiceHandlers> {
   const log = createLogger('auth');
-  const users = createUserDirectory(config.users);
+  const dialect = authDialect(config);
+  const users = createUserDirectory(config.users, dialect.userIdFor);
   const keys = await createSigningKeys(config.jwt.alg);
-  const issuer = new TokenIssuer({ keys, issuer: config.jwt.issuer, audience: config.jwt.audience });
+  const issuer = new TokenIssuer(
+    dialect.issuer ?? { keys, issuer: config.jwt.issuer, audience: config.jwt.audience },
+  );
   // Read per request: the fault can be switched at run time.
   const foreign = () => config.fault === 'foreign-signing-key';
   const stats = { test_auth: 0, login: 0, refresh: 0, test_auth_by_email: {} as Record<string, number> };
@@ -81,22 +83,12 @@ export async function createAuthService(config: PlatformConfig, url: string): Pr
       json(res, 404, { detail: 'User not found' });
       return;
     }
-    let ttlS = config.tokenTtlS;
-    if (body.expires_in !== undefined) {
-      const asked = body.expires_in;
-      if (
-        typeof asked !== 'number' ||
-        !Number.isInteger(asked) ||
-        asked < MIN_REQUESTED_TTL_S ||
-        asked > MAX_REQUESTED_TTL_S
-      ) {
-        json(res, 400, {
-          detail: `expires_in must be an integer between ${MIN_REQUESTED_TTL_S} and ${MAX_REQUESTED_TTL_S}`,
-        });
-        return;
-      }
-      ttlS = asked;
+    const ttl = requestedTtl(body.expires_in, config.tokenTtlS);
+    if ('error' in ttl) {
+      json(res, 400, { detail: ttl.error });
+      return;
     }
+    const { ttlS } = ttl;
     json(res, 200, await issuer.issue(user, { ttlS, foreign: foreign() }));
     noteIssued('test_auth');
   };
@@ -155,6 +147,7 @@ export async function createAuthService(config: PlatformConfig, url: string): Pr
     'GET /__platform/stats': platformStats,
     'GET /__platform/issued-tokens': issuedTokens,
   };
+  dialect.adaptRoutes?.(routes, { config, issuer, users, stats, json, noteIssued });
 
   const request = (req: IncomingMessage, res: ServerResponse) => {
     const path = pathOf(req);

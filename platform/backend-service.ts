@@ -7,6 +7,7 @@ import { pathOf, type ServiceHandlers, sendJson, sendText } from './http-util.ts
 import { createLogger } from './log.ts';
 import { PresenceChannel } from './presence.ts';
 import { RunRegistry } from './run-registry.ts';
+import { backendDialect } from './service-dialect.ts';
 import { AgentSocketGateway } from './socket-gateway.ts';
 import { createTokenVerifier } from './token-verifier.ts';
 import { createUserDirectory } from './users.ts';
@@ -26,26 +27,32 @@ export function createBackendService(config: PlatformConfig, links: BackendLinks
   const { url, wsUrl, authUrl } = links;
   const log = createLogger('backend');
   const registry = new RunRegistry();
+  const dialect = backendDialect(config);
   const gateway = new AgentSocketGateway({
     config,
     registry,
     log,
-    users: createUserDirectory(config.users),
-    verify: createTokenVerifier({
-      authUrl,
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-      ...(config.tls?.ca ? { ca: config.tls.ca } : {}),
-    }),
+    users: createUserDirectory(config.users, dialect.userIdFor),
+    verify:
+      dialect.verifier ??
+      createTokenVerifier({
+        authUrl,
+        issuer: config.jwt.issuer,
+        audience: config.jwt.audience,
+        ...(config.tls?.ca ? { ca: config.tls.ca } : {}),
+      }),
+    ...(dialect.socket ? { dialect: dialect.socket } : {}),
   });
   const presence = new PresenceChannel(() => gateway.openCount);
 
   const request = (req: IncomingMessage, res: ServerResponse) => {
-    const route = `${req.method} ${pathOf(req)}`;
+    const path = pathOf(req);
+    const route = `${req.method} ${path}`;
     switch (route) {
       case 'GET /health':
       case 'GET /api/health':
         if (config.fault === 'backend-health-500') return sendText(res, 500, 'Internal Server Error');
+        if (dialect.health) return sendJson(res, 200, dialect.health(path).body);
         return sendJson(res, 200, { status: 'healthy', service: 'agent-backend', version: VERSION });
       case 'GET /ws/health':
         return sendJson(res, 200, { status: 'healthy', connections: gateway.openCount });

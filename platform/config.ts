@@ -8,6 +8,16 @@ import {
   type VolumeShape,
 } from './deployment-shapes.ts';
 import { type FaultName, parseFault } from './faults.ts';
+import { type FrontendIds, parseFrontendIds } from './frontend-ids.ts';
+
+export const PLATFORM_DIALECTS = ['contract', 'netra'] as const;
+export type PlatformDialectName = (typeof PLATFORM_DIALECTS)[number];
+
+function parseDialect(raw: string): PlatformDialectName {
+  if (!(PLATFORM_DIALECTS as readonly string[]).includes(raw))
+    throw new ConfigError(`PLATFORM_DIALECT must be ${PLATFORM_DIALECTS.join(' or ')}, got "${raw}"`);
+  return raw as PlatformDialectName;
+}
 
 export const SERVICE_NAMES = ['auth', 'backend', 'frontend'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -23,6 +33,10 @@ export interface PlatformConfig {
   /** Where services outside this process live (in-process services are wired to their bound URLs). */
   urls: { auth: string; api: string; ws: string };
   bypassKey: string;
+  /** `contract` (CONTRACT.md) or `netra` (docs/netra.md): what the services speak. */
+  dialect: PlatformDialectName;
+  /** HS256 secret of the netra dialect's tokens. */
+  jwtSecret: string;
   users: string[];
   userPassword: string;
   environment: string;
@@ -32,6 +46,8 @@ export interface PlatformConfig {
   /** `varied`: each run picks its event count and pacing at random; `fixed`: every run the same. */
   runShape: 'varied' | 'fixed';
   frontendShapes: FrontendShape[];
+  /** `custom`: the frontend's own test ids and paths (platform/frontend-ids.ts). */
+  frontendIds: FrontendIds;
   backendShapes: BackendShape[];
   volume: VolumeShape;
   fault: FaultName | undefined;
@@ -209,6 +225,8 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
       ws: absoluteUrl(env, 'PLATFORM_WS_URL', defaultWsUrl(api), ['ws:', 'wss:']),
     },
     bypassKey: text(env, 'PLATFORM_BYPASS_KEY', 'local-bypass-key'),
+    dialect: parseDialect(text(env, 'PLATFORM_DIALECT', 'contract')),
+    jwtSecret: text(env, 'PLATFORM_JWT_SECRET', 'local-netra-jwt-secret-0123456789abcdef'),
     users,
     userPassword: text(env, 'PLATFORM_USER_PASSWORD', 'correct-horse-battery'),
     environment: text(env, 'PLATFORM_ENVIRONMENT', 'local'),
@@ -221,6 +239,7 @@ export function loadConfig(env: Env = process.env): PlatformConfig {
     runMs: integer(env, 'PLATFORM_RUN_MS', 1500, 0, 10 * 60 * 1000),
     runShape: runShape(env),
     frontendShapes: nameList(env, 'PLATFORM_FRONTEND_SHAPE', FRONTEND_SHAPES),
+    frontendIds: parseFrontendIds(env.PLATFORM_FRONTEND_IDS),
     backendShapes: nameList(env, 'PLATFORM_BACKEND_SHAPE', BACKEND_SHAPES),
     volume: {
       bigFrameBytes: integer(env, 'PLATFORM_BIG_FRAME_BYTES', 0, 0, 64 * 1024 * 1024),

@@ -3,8 +3,10 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { PlatformConfig } from './config.ts';
+import { chatPathOf, servedPath, withFrontendIds } from './frontend-ids.ts';
 import { pathOf, type ServiceHandlers, sendJson, sendText } from './http-util.ts';
 import { createLogger } from './log.ts';
+import { frontendPages } from './service-dialect.ts';
 
 export interface FrontendLinks {
   /** The path the pages live under (`/app`), or '' at the root. */
@@ -50,9 +52,10 @@ export function createFrontendService(
   links: FrontendLinks,
 ): ServiceHandlers {
   const log = createLogger('frontend');
+  const files = frontendPages(config) ?? FILES;
   const contents = new Map(
-    Object.entries(FILES).map(([path, { file, type }]) => {
-      const text = readFileSync(ASSET_DIR + file, 'utf8');
+    Object.entries(files).map(([path, { file, type }]) => {
+      const text = withFrontendIds(file, readFileSync(ASSET_DIR + file, 'utf8'), config.frontendIds);
       return [path, type.startsWith('text/html') ? underBasePath(text, links.basePath) : text];
     }),
   );
@@ -64,7 +67,7 @@ export function createFrontendService(
       req.socket.destroy();
       return;
     }
-    const path = pathOf(req);
+    const path = servedPath(pathOf(req), config.frontendIds) ?? '';
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, { detail: 'Method Not Allowed' }, HEADERS);
     if (path === '/health') return sendJson(res, 200, { status: 'healthy', service: 'frontend' }, HEADERS);
@@ -73,12 +76,12 @@ export function createFrontendService(
       const script = configScript(links, config.fault);
       return sendText(res, 200, script, 'text/javascript; charset=utf-8', HEADERS);
     }
-    if (path === '/') {
-      res.writeHead(302, { location: `${links.basePath}/chat`, ...HEADERS });
+    if (path === '/' && files['/'] === undefined) {
+      res.writeHead(302, { location: `${links.basePath}${chatPathOf(config.frontendIds)}`, ...HEADERS });
       res.end();
       return;
     }
-    const asset = FILES[path];
+    const asset = files[path];
     const body = contents.get(path);
     if (asset === undefined || body === undefined) return sendText(res, 404, 'Not Found', undefined, HEADERS);
     sendText(res, 200, body, asset.type, HEADERS);

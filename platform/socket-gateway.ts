@@ -13,6 +13,7 @@ import type { FaultName } from './faults.ts';
 import { laxUser } from './lax-credentials.ts';
 import type { Logger } from './log.ts';
 import type { RunRegistry } from './run-registry.ts';
+import type { ClientMessage, SocketDialect } from './socket-dialect.ts';
 import type { TokenVerifier, VerifiedUser } from './token-verifier.ts';
 import type { UserDirectory } from './users.ts';
 import { refuseUpgrade, selectSubprotocol, tokenFromUpgrade } from './ws-handshake.ts';
@@ -47,6 +48,18 @@ export interface GatewayOptions {
   registry: RunRegistry;
   users: UserDirectory;
   log: Logger;
+  /** A dialect's socket (netra: accept first, then authenticate); absent, the contract's. */
+  dialect?: SocketDialect;
+}
+
+/** The contract's client message: `user_message` with `payload.content` and `payload.thread_id`. */
+function contractMessage(message: Record<string, unknown>): ClientMessage {
+  const { type, payload } = message as { type?: unknown; payload?: unknown };
+  if (type !== 'user_message') return undefined;
+  const body = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
+  const content = typeof body.content === 'string' ? body.content.trim() : '';
+  const threadId = typeof body.thread_id === 'string' && body.thread_id !== '' ? body.thread_id : undefined;
+  return { content, threadId };
 }
 
 export class AgentSocketGateway {
@@ -82,6 +95,8 @@ export class AgentSocketGateway {
       log('socket handshake left unanswered (fault ws-handshake-hang)');
       return;
     }
+    if (this.options.dialect !== undefined)
+      return this.acceptThenAuthenticate(req, socket, head, this.options.dialect, fault);
     const token = tokenFromUpgrade(req);
     const verdict =
       token === undefined
@@ -102,17 +117,55 @@ export class AgentSocketGateway {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, user, fault));
   }
 
-  private accept(ws: WebSocket, user: VerifiedUser, fault: FaultName | undefined): void {
-    const { config, registry, log } = this.options;
+  /** The order of a dialect that authenticates an open socket, refusing with a frame and a close. */
+  private async acceptThenAuthenticate(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    dialect: SocketDialect,
+    fault: FaultName | undefined,
+  ): Promise<void> {
+    const { registry, log } = this.options;
+    const token = dialect.tokenFromUpgrade(req);
+    const ws = await new Promise<WebSocket>((resolve) => this.wss.handleUpgrade(req, socket, head, resolve));
+    ws.on('error', () => ws.terminate());
+    const verdict = token === undefined ? undefined : await dialect.verify(token);
+    if (verdict?.ok) return this.accept(ws, verdict.user, fault, req);
+    const lax = laxUser(fault, token, verdict?.detail ?? '');
+    if (lax !== undefined) {
+      registry.stats.bad_credentials_accepted += 1;
+      log(`socket with a bad credential accepted as ${lax.userId} (fault ${fault})`);
+      return this.accept(ws, lax, fault, req);
+    }
+    registry.stats.refused += 1;
+    const detail =
+      verdict === undefined ? 'No JWT token found in WebSocket headers or subprotocols' : verdict.detail;
+    log(`socket refused after accept: ${detail}`);
+    dialect.refuse(
+      ws,
+      { code: verdict === undefined ? 'NO_TOKEN' : 'AUTH_FAILED', message: detail, closeCode: 1008 },
+      req,
+    );
+  }
+
+  private accept(
+    ws: WebSocket,
+    user: VerifiedUser,
+    fault: FaultName | undefined,
+    req?: IncomingMessage,
+  ): void {
+    const { config, registry, log, dialect } = this.options;
     ws.on('error', () => ws.terminate());
     if (fault === 'ws-close-1008' || fault === 'ws-close-1011') {
       registry.stats.refused += 1;
       const [code, reason] =
         fault === 'ws-close-1008'
-          ? [1008, 'auth failed: token expired']
-          : [1011, 'auth failed: auth service unavailable'];
+          ? ([1008, 'auth failed: token expired'] as const)
+          : ([1011, 'auth failed: auth service unavailable'] as const);
       log(`socket accepted then closed ${code} (fault ${fault})`);
-      ws.close(code, reason);
+      if (dialect !== undefined && req !== undefined)
+        dialect.refuse(ws, { code: 'AUTH_FAILED', message: reason, closeCode: code }, req);
+      else ws.close(code, reason);
       return;
     }
 
@@ -128,13 +181,12 @@ export class AgentSocketGateway {
     registry.stats.connections_open = this.connections.size;
     log(`socket accepted ${connection.connectionId} for ${user.userId} (${this.connections.size} open)`);
 
-    ws.send(
-      JSON.stringify({
-        type: 'connection_established',
-        user_id: user.userId,
-        connection_id: connection.connectionId,
-      }),
-    );
+    const welcome = dialect?.welcome(connection) ?? {
+      type: 'connection_established',
+      user_id: user.userId,
+      connection_id: connection.connectionId,
+    };
+    ws.send(JSON.stringify(welcome));
     const heartbeat = setInterval(() => {
       if (ws.readyState === WebSocket.OPEN)
         ws.send(JSON.stringify({ type: 'heartbeat', timestamp: Date.now() }));
@@ -160,10 +212,13 @@ export class AgentSocketGateway {
       return;
     }
     if (typeof message !== 'object' || message === null) return;
-    const { type, payload } = message as { type?: unknown; payload?: unknown };
-    if (type !== 'user_message') return;
-    const body = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
-    const content = typeof body.content === 'string' ? body.content.trim() : '';
+    const read = (this.options.dialect?.clientMessage ?? contractMessage)(message as Record<string, unknown>);
+    if (read === undefined) return;
+    if ('reply' in read) {
+      ws.send(JSON.stringify(read.reply));
+      return;
+    }
+    const { content } = read;
     if (content === '' || content.length > MAX_CONTENT_CHARS) {
       ws.send(
         JSON.stringify({
@@ -179,9 +234,7 @@ export class AgentSocketGateway {
       ws.close(closing.code, closing.reason);
       return;
     }
-    const threadId =
-      typeof body.thread_id === 'string' && body.thread_id !== '' ? body.thread_id : randomUUID();
-    this.startRun(ws, connection, content, threadId);
+    this.startRun(ws, connection, content, read.threadId ?? randomUUID());
   }
 
   /** A seeded user other than `userId`, for the faults that leak another user's run. */
@@ -204,6 +257,7 @@ export class AgentSocketGateway {
       faultDelayMs: config.faultDelayMs,
       floodFrames: config.floodFrames,
       volume: config.volume,
+      ...(this.options.dialect ? { events: this.options.dialect.events } : {}),
     };
     const run = executeRun({
       ...common,

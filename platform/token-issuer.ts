@@ -1,7 +1,6 @@
 /** Mints access tokens (JWTs) and opaque single-use refresh tokens, and redeems the latter. */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
-import type { SigningKeys } from './signing-keys.ts';
+import { type CryptoKey, SignJWT } from 'jose';
 import type { User } from './users.ts';
 
 export interface TokenBody {
@@ -26,10 +25,25 @@ interface RefreshGrant {
   expiresAt: number;
 }
 
+interface IssuerKey {
+  /** Absent for a shared secret (HS256), which has no key set to pick from. */
+  kid?: string;
+  privateKey: CryptoKey | Uint8Array;
+}
+
+/** `SigningKeys` (ES256/RS256 with a JWKS) or a dialect's shared secret. */
+export interface IssuerKeys {
+  alg: string;
+  current: IssuerKey;
+  foreign: IssuerKey;
+}
+
 export interface TokenIssuerOptions {
-  keys: SigningKeys;
+  keys: IssuerKeys;
   issuer: string;
   audience: string;
+  /** Claims a dialect adds to every access token. */
+  claims?: (user: User) => Record<string, unknown>;
 }
 
 export class TokenIssuer {
@@ -51,8 +65,10 @@ export class TokenIssuer {
     // An already expired token looks as if it had been issued a minute before it lapsed.
     const iat = ttlS > 0 ? now : exp - 60;
     const key = foreign ? this.options.keys.foreign : this.options.keys.current;
-    const accessToken = await new SignJWT({ email: user.email })
-      .setProtectedHeader({ alg: this.options.keys.alg, kid: key.kid, typ: 'JWT' })
+    const claims = { ...this.options.claims?.(user), email: user.email };
+    const kid = key.kid === undefined ? {} : { kid: key.kid };
+    const accessToken = await new SignJWT(claims)
+      .setProtectedHeader({ alg: this.options.keys.alg, ...kid, typ: 'JWT' })
       .setIssuer(this.options.issuer)
       .setAudience(this.options.audience)
       .setSubject(user.id)

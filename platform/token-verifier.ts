@@ -27,7 +27,7 @@ export interface TokenVerifierOptions {
 
 export type TokenVerifier = (token: string) => Promise<Verification>;
 
-function reasonFor(err: errors.JOSEError): string {
+export function reasonFor(err: errors.JOSEError): string {
   switch (err.code) {
     case 'ERR_JWT_EXPIRED':
       return 'token expired';

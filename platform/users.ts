@@ -20,11 +20,14 @@ export interface UserDirectory {
   all(): readonly User[];
 }
 
-export function createUserDirectory(emails: readonly string[]): UserDirectory {
+export function createUserDirectory(
+  emails: readonly string[],
+  idFor: (email: string) => string = userIdFor,
+): UserDirectory {
   const users = new Map<string, User>();
   for (const raw of emails) {
     const email = normaliseEmail(raw);
-    if (email !== '') users.set(email, { id: userIdFor(email), email });
+    if (email !== '') users.set(email, { id: idFor(email), email });
   }
   const list = [...users.values()];
   return {

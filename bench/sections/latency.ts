@@ -89,10 +89,7 @@ export async function latency(
     delivery.push(...found.delivery);
     interval.push(...found.interval);
     const message = transcript.frames.find(
-      (frame) =>
-        frame.direction === 'sent' &&
-        frame.json?.type === 'user_message' &&
-        frame.json?.payload?.thread_id === server.thread_id,
+      (frame) => frame.meaning?.kind === 'outgoing' && frame.meaning.message.threadId === server.thread_id,
     );
     if (message) {
       const sends = server.events.filter((event) => FIVE.has(event.type));

@@ -72,3 +72,8 @@ export const contractDialect: WireDialect = {
     outgoing: 'a sent frame with type "user_message" and payload.thread_id',
   },
 };
+
+/** The page's message in the contract's words, for a client that speaks it without a page (the bench). */
+export function contractMessage(content: string, threadId: string): Record<string, unknown> {
+  return { type: 'user_message', payload: { content, thread_id: threadId } };
+}

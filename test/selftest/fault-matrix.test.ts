@@ -8,14 +8,21 @@
  * Platforms are reused: each of a few lanes keeps one platform and switches its fault at run
  * time (`POST <api>/__platform/fault`, which every fault supports) between the rows it runs one
  * after another; rows on different lanes run at once, never two on one platform.
+ *
+ * The netra rows run on a platform speaking netra (PLATFORM_DIALECT=netra) with the profile a
+ * team would use (profiles/netra-local.ts, E2E_JWT_SECRET): the faults whose wire behaviour
+ * differs there, HS256 tokens, the refusal after accepting, repeated events, events without a
+ * thread id, and the accept-then-authenticate path's lax credentials.
  */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { EvidenceRecord } from '../../harness/evidence-record.ts';
 import {
   type ChildRun,
   firstCause,
   harnessEnv,
+  ROOT,
   type RunningPlatform,
   runHarness,
   setPlatformFault,
@@ -34,7 +41,11 @@ interface Row {
   says?: RegExp;
   /** Only this row's budgets are tight: tight budgets on a loaded machine turn healthy rows red. */
   budgets?: string;
+  /** The platform's dialect, and so the profile the harness runs with; default contract. */
+  dialect?: Dialect;
 }
+
+type Dialect = 'contract' | 'netra';
 
 const golden = (fault: string, expected: string, extra: Partial<Row> = {}): Row => ({
   spec: '@golden-path',
@@ -102,10 +113,26 @@ const MATRIX: Row[] = [
     says: /tool_executing \(arrived \+\d+ ms after the message\) is not shown/,
   }),
   golden('ui-renders-late', 'UI_NOT_RENDERED', { says: /render budget \(E2E_RENDER_BUDGET_MS\)/ }),
+  // The netra dialect: tokens signed with the shared secret, so another secret fails their check.
+  golden('foreign-signing-key', 'TOKEN_INVALID', { dialect: 'netra' }),
+  // netra accepts first, sends error_message, then closes with its own reason.
+  golden('ws-close-1008', 'WS_AUTH_REJECTED', { dialect: 'netra', says: /closed 1008 "SSOT Auth failed"/ }),
+  // tool_completed comes twice (a retry): dropping it must drop both, not leave a repeat.
+  golden('drop-tool_completed', 'EVENT_MISSING', { dialect: 'netra', says: /missing tool_completed/ }),
+  // Half of netra's events carry no thread id: the leak is found by its run and user.
+  golden('cross-user-leak', 'CROSS_USER_LEAK', { dialect: 'netra' }),
   accepts('ws-accepts-no-token', 'no token'),
   accepts('ws-accepts-garbage-token', 'a garbage token'),
   accepts('ws-accepts-expired-token', 'an expired token'),
   accepts('ws-accepts-foreign-key', 'a token signed by a foreign key'),
+  {
+    spec: '@auth',
+    fault: 'ws-accepts-expired-token',
+    expected: 'WS_AUTH_NOT_ENFORCED',
+    dialect: 'netra',
+    fails: /agent socket authentication › refuses an expired token,/,
+    says: /with an expired token: accepted: (system_message )?connection_established after \d+ ms/,
+  },
   {
     spec: '@auth',
     fault: 'ui-stays-on-dead-chat',
@@ -151,20 +178,30 @@ const LIMITS = {
 const LANES = 3;
 
 const PLATFORM_ENV = { PLATFORM_FAULT_DELAY_MS: '3000' };
+const NETRA_SECRET = 'fault-matrix-netra-shared-secret-8d41';
+const DIALECT_ENV: Record<Dialect, { platform: Record<string, string>; harness: Record<string, string> }> = {
+  contract: { platform: {}, harness: {} },
+  netra: {
+    platform: { PLATFORM_DIALECT: 'netra', PLATFORM_JWT_SECRET: NETRA_SECRET },
+    harness: { E2E_PROFILE: path.join(ROOT, 'profiles', 'netra-local.ts'), E2E_JWT_SECRET: NETRA_SECRET },
+  },
+};
 
-/** Platforms kept between rows: a row takes one, sets its fault, runs, clears it, gives it back. */
-const idle: RunningPlatform[] = [];
+/** Platforms kept between rows: a row takes one of its dialect, sets its fault, runs, clears it, gives it back. */
+const idle: Record<Dialect, RunningPlatform[]> = { contract: [], netra: [] };
 const started: RunningPlatform[] = [];
 
 async function withPlatform<T>(row: Row, use: (platform: RunningPlatform) => Promise<T>): Promise<T> {
-  const lane = idle.pop() ?? (await startPlatform(PLATFORM_ENV));
+  const dialect = row.dialect ?? 'contract';
+  const lane =
+    idle[dialect].pop() ?? (await startPlatform({ ...PLATFORM_ENV, ...DIALECT_ENV[dialect].platform }));
   if (!started.includes(lane)) started.push(lane);
   await setPlatformFault(lane.urls, row.fault);
   try {
     return await use(lane);
   } finally {
     await setPlatformFault(lane.urls, 'none');
-    idle.push(lane);
+    idle[dialect].push(lane);
   }
 }
 
@@ -194,8 +231,10 @@ function testSeconds(run: ChildRun): string {
   return ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`;
 }
 
+const rowName = (row: Row) => `${row.spec} ${row.fault}${row.dialect === 'netra' ? ' (netra)' : ''}`;
+
 function check(row: Row, run: ChildRun, got: string): void {
-  const name = `${row.spec} ${row.fault}`;
+  const name = rowName(row);
   const evidence = `${run.stdout.slice(-3000)}\n${run.stderr.slice(-1500)}`;
   assert.equal(got, row.expected, `${name}: expected ${row.expected}, got ${got}\n${evidence}`);
   if (row.fails) {
@@ -229,8 +268,12 @@ function check(row: Row, run: ChildRun, got: string): void {
 
 describe('fault matrix: each injected fault is reported with its exact cause', { concurrency: LANES }, () => {
   for (const row of MATRIX) {
-    it(`${row.spec} ${row.fault} → ${row.expected}`, async () => {
-      const limits = { ...LIMITS, ...(row.budgets ? { E2E_EVENT_BUDGETS_MS: row.budgets } : {}) };
+    it(`${rowName(row)} → ${row.expected}`, async () => {
+      const limits = {
+        ...LIMITS,
+        ...DIALECT_ENV[row.dialect ?? 'contract'].harness,
+        ...(row.budgets ? { E2E_EVENT_BUDGETS_MS: row.budgets } : {}),
+      };
       const run = await withPlatform(row, (platform) =>
         runHarness(['--grep', row.spec], harnessEnv(platform.urls, limits)),
       );
@@ -252,7 +295,7 @@ after(async () => {
   const header = ['spec', 'fault', 'expected', 'got', 'test', 'run'];
   const table = printed.map(({ row, got, testSeconds, runSeconds }) => [
     row.spec,
-    row.fault,
+    rowName(row).slice(row.spec.length + 1),
     row.expected,
     got,
     testSeconds,

@@ -116,7 +116,7 @@ const CONTROLS: Control[] = [
     },
   },
   {
-    name: 'the socket closed 1008 before connection_established',
+    name: 'the socket closed 1008 before its handshake frame',
     criterion: 'socket',
     status: 'failed',
     code: 'WS_AUTH_REJECTED',
@@ -126,7 +126,7 @@ const CONTROLS: Control[] = [
         folder,
         spec('golden-path'),
         'WS_AUTH_REJECTED',
-        'closed 1008 "auth failed" before connection_established',
+        'closed 1008 "auth failed" before its handshake frame',
       );
       for (const test of folder.diagnosis.tests.filter(spec('golden-path'))) delete test.timeline;
     },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Connection, evaluateConnection } from '../../harness/connection-verdict.ts';
+import { authenticatesAs, type Connection, evaluateConnection } from '../../harness/connection-verdict.ts';
+import { netraDialect } from '../../harness/dialects/netra.ts';
 import type { FrameRecord, PageVisit } from '../../harness/frames.ts';
 import type { Judgement } from '../../harness/run-verdict.ts';
 import { AGENT_URL, socket, T0, Transcript } from './helpers/frames.ts';
@@ -31,13 +32,28 @@ function assertFailed(verdict: Judgement<Connection>, code: string, ...words: st
 }
 
 const pending = (verdict: Judgement<Connection>) =>
-  assert.deepEqual(verdict, { state: 'pending', waitingFor: 'connection_established' });
+  assert.deepEqual(verdict, { state: 'pending', waitingFor: 'the handshake frame' });
 
 /** The page went back to sign in at `at` ms after T0. */
 const wentToLogin = (at: number): PageVisit[] => [
   { at: T0 - 2_000, url: CHAT },
   { at: T0 + at, url: LOGIN },
 ];
+
+describe('a truncated user id (netra) matches by prefix, and says so', () => {
+  test("netra's 8-character id with '...' is a prefix; the full id is matched exactly", () => {
+    const transcript = new Transcript(1, AGENT_URL, netraDialect);
+    transcript.receive(-800, { type: 'connection_established', mode: 'main', user_id: 'e2e-alic...' });
+    const verdict = connection([socket({ openedAt: T0 - 900 })], { frames: transcript.frames });
+    assert.equal(verdict.state, 'passed');
+    if (verdict.state !== 'passed') return;
+    assert.deepEqual([verdict.value.userId, verdict.value.truncated], ['e2e-alic', true]);
+    assert.ok(authenticatesAs(verdict.value, 'e2e-alice'));
+    assert.ok(!authenticatesAs(verdict.value, 'e2e-bob'));
+    assert.ok(!authenticatesAs({ userId: 'e2e-alic' }, 'e2e-alice'), 'a full id is never a prefix');
+    assert.ok(!authenticatesAs({ userId: '', truncated: true }, 'e2e-alice'), 'an empty prefix names no one');
+  });
+});
 
 describe('evaluateConnection: a usable socket', () => {
   test('passes once connection_established arrived, naming the user', () => {
@@ -128,7 +144,7 @@ describe('evaluateConnection: refusals, once the page gave up', () => {
   });
 
   for (const code of [1008, 1011]) {
-    test(`WS_AUTH_REJECTED for ${code} before connection_established`, () => {
+    test(`WS_AUTH_REJECTED for ${code} before the handshake frame`, () => {
       const closed = socket({
         createdAt: T0,
         openedAt: T0 + 30,
@@ -139,7 +155,7 @@ describe('evaluateConnection: refusals, once the page gave up', () => {
       assertFailed(
         connection([closed], { visits: wentToLogin(160) }),
         'WS_AUTH_REJECTED',
-        `${AGENT_URL} closed ${code} "auth failed: token expired" 120 ms after the upgrade, before connection_established`,
+        `${AGENT_URL} closed ${code} "auth failed: token expired" 120 ms after the upgrade, before its handshake frame`,
       );
     });
   }
@@ -217,7 +233,7 @@ describe('evaluateConnection: silence', () => {
     assertFailed(
       connection([socket({ openedAt: T0 })], { elapsedMs: 10_001 }),
       'WS_HANDSHAKE_TIMEOUT',
-      'opened but sent no connection_established',
+      'opened but sent no handshake frame',
     );
   });
 

@@ -23,8 +23,10 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   bench: ['bench', 'harness'],
   'playwright.config.ts': ['harness'],
   'global-setup.ts': ['harness'],
-  test: ['test', 'harness', 'fixtures', 'reporters', 'scripts', 'bench'],
+  test: ['test', 'harness', 'fixtures', 'reporters', 'scripts', 'bench', 'profiles'],
   platform: ['platform'],
+  // A profile module may import the profile helpers, and nothing else of the project.
+  profiles: ['harness'],
 };
 
 /** `from → to` imports that break the rules above on purpose. */

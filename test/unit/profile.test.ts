@@ -29,7 +29,7 @@ describe('platform profiles', () => {
     const netra = await resolveProfile('netra', dir);
     assert.equal(netra.dialect.name, 'netra');
     assert.equal(netra.tokens.verify, 'hs256');
-    assert.equal(netra.ui.chatPath, '/');
+    assert.equal(netra.ui.chatPath, '/chat');
   });
 
   test('a module that extends a built-in overrides only what it gives, nested objects merged', async () => {

@@ -91,6 +91,23 @@ describe('SecretRegistry.mask', () => {
     );
   });
 
+  test("masks netra's refusal frame, which echoes the jwt.<base64url(token)> subprotocol, also as escaped JSON", () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJlMmUtYWxpY2UifQ.c2lnbmF0dXJlLWhzMjU2';
+    const netra = new SecretRegistry();
+    netra.add('access-token', token);
+    const encoded = Buffer.from(token).toString('base64url');
+    const frame = JSON.stringify({
+      type: 'error_message',
+      error_code: 'AUTH_FAILED',
+      details: { failure_context: { auth_headers: { websocket_protocol: `jwt-auth, jwt.${encoded}` } } },
+    });
+    for (const text of [frame, JSON.stringify({ frame })]) {
+      const masked = netra.mask(text);
+      assert.ok(!masked.includes(encoded) && !masked.includes(token), masked);
+      assert.match(masked, /jwt\.\[redacted:access-token\]/);
+    }
+  });
+
   test('text without secrets is unchanged; an empty registry changes nothing', () => {
     assert.equal(registry.mask('nothing to see'), 'nothing to see');
     assert.equal(new SecretRegistry().mask(BYPASS), BYPASS);
