@@ -16,6 +16,16 @@ const cases = [
 ] as const;
 
 test.describe('agent socket authentication', { tag: '@auth' }, () => {
+  test("accepts the user's own token, presented as the refusals present theirs", {
+    annotation: { type: 'control', description: 'a valid token is accepted, so the refusals mean something' },
+  }, async ({ user, loginPage, attemptSocket }) => {
+    const token = await test.step("obtain the user's token", () => user.accessToken());
+    await test.step('the agent socket accepts it', async () => {
+      await loginPage.open();
+      await expect(await attemptSocket(token)).toBeAccepted("the user's own token");
+    });
+  });
+
   for (const credential of cases) {
     test(`refuses ${credential.name}, and the page sends the user back to sign in`, {
       annotation: { type: 'credential', description: credential.kind },

@@ -57,6 +57,30 @@ function said(refusal: RefusalFields | undefined): string {
   return `said ${code}"${refusal.text}", then `;
 }
 
+export interface AcceptanceVerdict {
+  accepted: boolean;
+  how: string;
+  cause?: Extract<CauseCode, 'WS_AUTH_REJECTED' | 'WS_HANDSHAKE_TIMEOUT'>;
+}
+
+/**
+ * The control before the refusals: the same socket, with the user's own valid token presented
+ * the same way, must be accepted. If it is not, the refusals prove nothing: a socket that
+ * refuses every token, or a dialect that presents the token in a form the deployment does not
+ * read, would refuse the bad credentials too.
+ */
+export function judgeAcceptance(attempt: Attempt): AcceptanceVerdict {
+  if (attempt.outcome === 'accepted')
+    return { accepted: true, how: `accepted: ${attempt.handshake} after ${attempt.afterMs} ms` };
+  const { how } = judgeRefusal(attempt);
+  if (attempt.outcome === 'silent') return { accepted: false, cause: 'WS_HANDSHAKE_TIMEOUT', how };
+  return {
+    accepted: false,
+    cause: 'WS_AUTH_REJECTED',
+    how: `${how}; the refusals of bad credentials prove nothing until a valid token is accepted: either the socket refuses valid tokens, or the profile's dialect presents the token (tokenProtocol) in a form this deployment does not read`,
+  };
+}
+
 /** Is this attempt a refusal the contract allows, and how did it go, in one line of evidence? */
 export function judgeRefusal(attempt: Attempt): RefusalVerdict {
   switch (attempt.outcome) {

@@ -172,11 +172,12 @@ export const CRITERION_OF_CODE: Partial<Record<CauseCode, CriterionId>> = {
 /**
  * Codes that, raised by this spec, speak against the spec's own criterion rather than the one
  * CRITERION_OF_CODE names: the auth spec's page staying on a dead chat is a refusal not carried
- * through, and its socket's silence is no refusal; neither says anything of the UI or the
- * signed-in socket criteria.
+ * through, its socket's silence is no refusal, and its own socket refusing the user's valid token
+ * (the control) leaves its refusals unproven; none says anything of the UI or the signed-in
+ * socket criteria.
  */
 export const SPEC_OWN_CODES: Partial<Record<SignoffSpec, readonly CauseCode[]>> = {
-  '@auth': ['UI_NOT_RENDERED', 'WS_HANDSHAKE_TIMEOUT'],
+  '@auth': ['UI_NOT_RENDERED', 'WS_HANDSHAKE_TIMEOUT', 'WS_AUTH_REJECTED'],
 };
 
 /** Codes that belong to no criterion: they stop the whole run (and so reject it). */

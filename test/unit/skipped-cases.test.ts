@@ -35,4 +35,15 @@ describe('skipped cases are said', () => {
       'two users not run: skipped without a reason',
     );
   });
+
+  test('the valid-token control is not a kind of bad credential', () => {
+    const control = {
+      title: "accepts the user's own token, presented as the refusals present theirs",
+      annotations: [{ type: 'control', description: 'a valid token is accepted' }],
+    };
+    assert.equal(
+      sayRefused([control, kind('no token')], []),
+      '1 of 1 kinds refused; the page sent the user back to sign in',
+    );
+  });
 });

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import { contractDialect, netraDialect } from '../../harness/dialects/index.ts';
-import { attemptProtocols, judgeRefusal, readAttemptFrame } from '../../harness/socket-refusal.ts';
+import {
+  attemptProtocols,
+  judgeAcceptance,
+  judgeRefusal,
+  readAttemptFrame,
+} from '../../harness/socket-refusal.ts';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2ln';
 
@@ -98,5 +103,41 @@ describe('judging an attempt with a bad credential', () => {
     const verdict = judgeRefusal({ outcome: 'silent', afterMs: 4000, opened: false });
     assert.deepEqual([verdict.refused, verdict.cause], [false, 'WS_HANDSHAKE_TIMEOUT']);
     assert.match(verdict.how, /neither opened nor closed within 4000 ms/);
+  });
+});
+
+describe('judgeAcceptance: the control before the refusals', () => {
+  it('passes only an accepted socket', () => {
+    assert.deepEqual(
+      judgeAcceptance({ outcome: 'accepted', afterMs: 12, handshake: 'connection_established' }),
+      {
+        accepted: true,
+        how: 'accepted: connection_established after 12 ms',
+      },
+    );
+  });
+  it('a refusal of the valid token is WS_AUTH_REJECTED, and says the refusals prove nothing', () => {
+    const verdict = judgeAcceptance({
+      outcome: 'refused-at-upgrade',
+      afterMs: 9,
+      status: 401,
+      said: 'HTTP 401',
+    });
+    assert.equal(verdict.cause, 'WS_AUTH_REJECTED');
+    assert.match(verdict.how, /refused at the upgrade \(HTTP 401\).*prove nothing.*tokenProtocol/);
+    const closed = judgeAcceptance({
+      outcome: 'closed',
+      afterMs: 30,
+      openedAfterMs: 10,
+      code: 1008,
+      reason: 'auth',
+    });
+    assert.equal(closed.cause, 'WS_AUTH_REJECTED');
+  });
+  it('silence is WS_HANDSHAKE_TIMEOUT', () => {
+    assert.equal(
+      judgeAcceptance({ outcome: 'silent', afterMs: 4000, opened: false }).cause,
+      'WS_HANDSHAKE_TIMEOUT',
+    );
   });
 });
