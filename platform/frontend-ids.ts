@@ -17,13 +17,9 @@ export function parseFrontendIds(raw: string | undefined): FrontendIds {
   return value as FrontendIds;
 }
 
-/** The custom paths, each served by the contract page at the other path; `/` is the chat itself. */
-const CUSTOM_PATHS: Record<string, string> = {
-  '/': '/chat',
-  '/workspace': '/chat',
-  '/auth/return': '/auth/callback',
-};
-const MOVED = new Set(['/chat', '/auth/callback']);
+/** The custom paths, each served by the contract page at the other path. */
+const CUSTOM_PATHS: Record<string, string> = { '/workspace': '/chat', '/auth/return': '/auth/callback' };
+const MOVED = new Set(Object.values(CUSTOM_PATHS));
 
 /** The contract page a request path serves, or undefined when this frontend has no such page. */
 export function servedPath(path: string, ids: FrontendIds): string | undefined {
@@ -31,6 +27,8 @@ export function servedPath(path: string, ids: FrontendIds): string | undefined {
   if (MOVED.has(path)) return undefined;
   return CUSTOM_PATHS[path] ?? path;
 }
+
+export const chatPathOf = (ids: FrontendIds) => (ids === 'custom' ? '/workspace' : '/chat');
 
 /**
  * Each page file's edits. An edit is a list of alternatives, [contract text, custom text]: every

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { PlatformConfig } from './config.ts';
-import { servedPath, withFrontendIds } from './frontend-ids.ts';
+import { chatPathOf, servedPath, withFrontendIds } from './frontend-ids.ts';
 import { pathOf, type ServiceHandlers, sendJson, sendText } from './http-util.ts';
 import { createLogger } from './log.ts';
 
@@ -53,7 +53,7 @@ export function createFrontendService(
   const log = createLogger('frontend');
   const contents = new Map(
     Object.entries(FILES).map(([path, { file, type }]) => {
-      const text = readFileSync(ASSET_DIR + file, 'utf8');
+      const text = withFrontendIds(file, readFileSync(ASSET_DIR + file, 'utf8'), config.frontendIds);
       return [path, type.startsWith('text/html') ? underBasePath(text, links.basePath) : text];
     }),
   );
@@ -75,19 +75,17 @@ export function createFrontendService(
       return sendText(res, 200, script, 'text/javascript; charset=utf-8', HEADERS);
     }
     if (path === '/') {
-      res.writeHead(302, { location: `${links.basePath}/chat`, ...HEADERS });
+      res.writeHead(302, { location: `${links.basePath}${chatPathOf(config.frontendIds)}`, ...HEADERS });
       res.end();
       return;
     }
     const asset = FILES[path];
     const body = contents.get(path);
     if (asset === undefined || body === undefined) return sendText(res, 404, 'Not Found', undefined, HEADERS);
-    sendText(res, 200, withFrontendIds(asset.file, body, config.frontendIds), asset.type, HEADERS);
+    sendText(res, 200, body, asset.type, HEADERS);
   };
 
   log(`frontend listening on ${url} (auth ${links.authUrl}, socket ${links.wsUrl})`);
   if (config.fault !== undefined) log(`fault active: ${config.fault}`);
-  // Each page once at start: an edit of PLATFORM_FRONTEND_IDS=custom that no longer applies stops the platform here.
-  for (const [path, body] of contents) withFrontendIds(FILES[path]?.file ?? '', body, config.frontendIds);
   return { request };
 }
