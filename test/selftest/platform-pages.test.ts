@@ -12,6 +12,7 @@ import {
   PLATFORM_DEFAULTS,
   type RunningPlatform,
   setPlatformFault,
+  setPlatformShape,
   startPlatform,
 } from '../support/platform.ts';
 
@@ -274,6 +275,43 @@ describe('deployment shapes: a single-page frontend', () => {
     for (const path of ['/login', '/chat']) {
       const html = await (await request(`${platform.urls.frontend}${path}`)).body.text();
       assert.match(html, /<body data-view="spa">[\s\S]*id="view-login"[\s\S]*id="view-chat"/, path);
+    }
+  });
+});
+
+describe('deployment shapes under a base path: every route keeps it', () => {
+  let platform: RunningPlatform;
+  before(async () => {
+    platform = await startPlatform({ PLATFORM_RUN_MS: '200', PLATFORM_FRONTEND_PREFIX: '/app' });
+  });
+  after(() => platform.stop());
+
+  const signIn = async (page: PageSandbox) => {
+    page.element('email').value = ALICE;
+    page.element('password').value = PLATFORM_DEFAULTS.password;
+    page.element('login-form').dispatch('submit');
+    await page.until(() => page.navigations.length > 0, 'the way to the chat');
+  };
+
+  it('documents: sign-in goes to /app/chat', async () => {
+    const page = await PageSandbox.open(platform.urls.frontend, '/app/login');
+    await signIn(page);
+    assert.deepEqual(page.navigations, [{ how: 'assign', url: '/app/chat' }]);
+  });
+
+  it('spa (switched at run time): sign-in, chat and the way back are routes under /app', async () => {
+    await setPlatformShape(platform.urls, { frontend: 'spa' });
+    try {
+      const page = await PageSandbox.open(platform.urls.frontend, '/app/login');
+      await signIn(page);
+      await connected(page);
+      assert.deepEqual(page.navigations, [{ how: 'pushState', url: '/app/chat' }]);
+      page.element('sign-out').dispatch('click');
+      assert.deepEqual(page.navigations.at(-1), { how: 'replaceState', url: '/app/login' });
+      assert.equal(page.element('view-login').hidden, false);
+      page.close();
+    } finally {
+      await setPlatformShape(platform.urls, { frontend: 'none' });
     }
   });
 });
