@@ -299,6 +299,20 @@ describe('deployment shapes under a base path: every route keeps it', () => {
     assert.deepEqual(page.navigations, [{ how: 'assign', url: '/app/chat' }]);
   });
 
+  it('the shape switch refuses an unknown name, and says which are valid', async () => {
+    const response = await request(`${platform.urls.api}/__platform/shape?frontend=spa,flat`, {
+      method: 'POST',
+    });
+    assert.equal(response.statusCode, 400);
+    const { detail } = (await response.body.json()) as { detail: string };
+    assert.match(
+      detail,
+      /unknown frontend shape "flat".*strict-mode\|client-reconnect\|spa\|callback-keeps-token/,
+    );
+    const now = await (await request(`${platform.urls.api}/__platform/shape`)).body.json();
+    assert.deepEqual(now, { frontend: [], backend: [] }, 'a refused switch changes nothing');
+  });
+
   it('spa (switched at run time): sign-in, chat and the way back are routes under /app', async () => {
     await setPlatformShape(platform.urls, { frontend: 'spa' });
     try {
