@@ -8,6 +8,7 @@ import { createLogger } from './log.ts';
 import { PresenceChannel } from './presence.ts';
 import { RunRegistry } from './run-registry.ts';
 import { backendDialect } from './service-dialect.ts';
+import { handleShapeRoute } from './shape-switch.ts';
 import { AgentSocketGateway } from './socket-gateway.ts';
 import { createTokenVerifier } from './token-verifier.ts';
 import { createUserDirectory } from './users.ts';
@@ -69,6 +70,9 @@ export function createBackendService(config: PlatformConfig, links: BackendLinks
       case 'GET /__platform/fault':
       case 'POST /__platform/fault':
         return handleFaultRoute(req, res, config, log);
+      case 'GET /__platform/shape':
+      case 'POST /__platform/shape':
+        return handleShapeRoute(req, res, config, log);
       case 'POST /__platform/drop-sockets': {
         const userId = new URL(req.url ?? '/', 'http://backend').searchParams.get('user_id') ?? undefined;
         const dropped = gateway.dropAll(userId);

@@ -27,6 +27,7 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/login.js': { file: 'login.js', type: 'text/javascript; charset=utf-8' },
   '/callback.js': { file: 'callback.js', type: 'text/javascript; charset=utf-8' },
   '/chat.js': { file: 'chat.js', type: 'text/javascript; charset=utf-8' },
+  '/nav.js': { file: 'nav.js', type: 'text/javascript; charset=utf-8' },
 };
 
 const HEADERS = {
@@ -35,8 +36,12 @@ const HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
-export function configScript(links: FrontendLinks, fault: string | undefined): string {
-  const value = JSON.stringify({ ...links, fault: fault ?? null }).replace(/</g, '\\u003c');
+export function configScript(
+  links: FrontendLinks,
+  fault: string | undefined,
+  shapes: readonly string[] = [],
+): string {
+  const value = JSON.stringify({ ...links, fault: fault ?? null, shapes }).replace(/</g, '\\u003c');
   return `window.PLATFORM_CONFIG = Object.freeze(${value});\n`;
 }
 
@@ -53,12 +58,19 @@ export function createFrontendService(
 ): ServiceHandlers {
   const log = createLogger('frontend');
   const files = frontendPages(config) ?? FILES;
-  const contents = new Map(
-    Object.entries(files).map(([path, { file, type }]) => {
-      const text = withFrontendIds(file, readFileSync(ASSET_DIR + file, 'utf8'), config.frontendIds);
-      return [path, type.startsWith('text/html') ? underBasePath(text, links.basePath) : text];
-    }),
+  const raw = new Map(
+    Object.entries(files).map(([path, { file }]) => [
+      path,
+      withFrontendIds(file, readFileSync(ASSET_DIR + file, 'utf8'), config.frontendIds),
+    ]),
   );
+  const contents = new Map(
+    [...raw].map(([path, text]) => [
+      path,
+      files[path]?.type.startsWith('text/html') ? underBasePath(text, links.basePath) : text,
+    ]),
+  );
+  const spa = underBasePath(spaDocument(raw), links.basePath);
 
   const request = (req: IncomingMessage, res: ServerResponse) => {
     // frontend-down: the frontend keeps its URL (it is in the ready line) but answers nothing,
@@ -73,7 +85,7 @@ export function createFrontendService(
     if (path === '/health') return sendJson(res, 200, { status: 'healthy', service: 'frontend' }, HEADERS);
     if (path === '/config.js') {
       // Built per request: the fault can be switched at run time.
-      const script = configScript(links, config.fault);
+      const script = configScript(links, config.fault, config.frontendShapes);
       return sendText(res, 200, script, 'text/javascript; charset=utf-8', HEADERS);
     }
     if (path === '/' && files['/'] === undefined) {
@@ -81,6 +93,9 @@ export function createFrontendService(
       res.end();
       return;
     }
+    // Read per request, like the fault: the shapes can be switched at run time.
+    if (config.frontendShapes.includes('spa') && (path === '/login' || path === '/chat'))
+      return sendText(res, 200, spa, 'text/html; charset=utf-8', HEADERS);
     const asset = files[path];
     const body = contents.get(path);
     if (asset === undefined || body === undefined) return sendText(res, 404, 'Not Found', undefined, HEADERS);
@@ -90,4 +105,22 @@ export function createFrontendService(
   log(`frontend listening on ${url} (auth ${links.authUrl}, socket ${links.wsUrl})`);
   if (config.fault !== undefined) log(`fault active: ${config.fault}`);
   return { request };
+}
+
+/**
+ * The spa shape's one document: the head of the chat page with the scripts of both views, and
+ * the bodies of the sign-in and chat pages as two views, shown by the client-side router.
+ */
+function spaDocument(pages: Map<string, string>): string {
+  const body = (path: string) => /<body[^>]*>([\s\S]*)<\/body>/.exec(pages.get(path) ?? '')?.[1] ?? '';
+  return (pages.get('/chat') ?? '')
+    .replace(
+      '<script src="/chat.js" defer></script>',
+      '<script src="/login.js" defer></script>\n    <script src="/chat.js" defer></script>',
+    )
+    .replace(
+      /<body[^>]*>[\s\S]*<\/body>/,
+      () =>
+        `<body data-view="spa">\n<div id="view-login" hidden>${body('/login')}</div>\n<div id="view-chat" hidden>${body('/chat')}</div>\n</body>`,
+    );
 }

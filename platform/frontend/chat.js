@@ -1,8 +1,11 @@
 // /chat: opens the agent socket with the token as a subprotocol, sends messages, shows each
 // agent event as it arrives and the answer of each run. Also opens the /presence side socket.
-(() => {
+window.PlatformNav.register('chat', () => {
   const config = window.PLATFORM_CONFIG;
   const session = window.PlatformSession;
+  const nav = window.PlatformNav;
+  const shapes = new Set(config.shapes || []);
+  const listening = new AbortController();
   const AGENT_EVENTS = new Set([
     'agent_started',
     'agent_thinking',
@@ -41,11 +44,22 @@
   let leaving = false;
   let crashedOnce = false;
   let presenceSocket = null;
+  let strictModeMounted = false;
+  let clientReconnected = false;
+  let closedByPage = null;
 
   function goToLogin(reason) {
-    leaving = true;
+    leave();
     session.clear();
-    location.replace(`${config.basePath}/login${reason ? `?reason=${encodeURIComponent(reason)}` : ''}`);
+    nav.go(reason ? `/login?reason=${encodeURIComponent(reason)}` : '/login', { replace: true });
+  }
+
+  /** Stops everything this view runs: sockets, timers' effects, listeners. */
+  function leave() {
+    leaving = true;
+    listening.abort();
+    if (socket) socket.close(1000, 'page closed');
+    if (presenceSocket) presenceSocket.close(1000, 'page closed');
   }
 
   function setStatus(state) {
@@ -139,6 +153,13 @@
     }
     if (!frame || typeof frame !== 'object') return;
     if (frame.type === 'connection_established') {
+      if (shapes.has('client-reconnect') && !clientReconnected) {
+        // The client-reconnect shape: the page drops its first authenticated socket itself, once.
+        clientReconnected = true;
+        closedByPage = socket;
+        socket.close(1000, 'client reconnect');
+        return;
+      }
       established = true;
       everEstablished = true;
       preOpenFailures = 0;
@@ -161,11 +182,15 @@
     el.status.title = reason;
   }
 
-  function onClose(event, opened) {
+  function onClose(event, opened, ws) {
     socket = null;
     established = false;
     setSendEnabled(false);
     if (leaving) return;
+    if (ws === closedByPage) {
+      connect();
+      return;
+    }
     if (event.code === 1008 || (event.code === 1011 && event.reason.startsWith('auth'))) {
       refused(event.reason || 'session rejected');
       return;
@@ -196,11 +221,18 @@
   async function connect() {
     if (leaving) return;
     const token = await freshToken();
+    // Left while the token was fetched (a client-side route away): this view opens no socket.
+    if (leaving) return;
     if (!token) {
       refused('session expired');
       return;
     }
     let opened = false;
+    if (shapes.has('strict-mode') && !strictModeMounted) {
+      // React StrictMode mounts twice: the first socket is closed before it opens.
+      strictModeMounted = true;
+      new WebSocket(config.wsUrl, ['jwt-auth', `jwt.${token}`]).close();
+    }
     const ws = new WebSocket(config.wsUrl, ['jwt-auth', `jwt.${token}`]);
     ws.binaryType = 'arraybuffer';
     socket = ws;
@@ -208,7 +240,7 @@
       opened = true;
     });
     ws.addEventListener('message', (event) => onFrame(event.data));
-    ws.addEventListener('close', (event) => onClose(event, opened));
+    ws.addEventListener('close', (event) => onClose(event, opened, ws));
   }
 
   function connectPresence() {
@@ -237,30 +269,29 @@
     el.conversation.append(item);
   }
 
-  el.form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const content = el.message.value.trim();
-    if (!content || !socket || !established || socket.readyState !== WebSocket.OPEN) return;
-    socket.send(JSON.stringify({ type: 'user_message', payload: { content, thread_id: threadId } }));
-    appendUserMessage(content);
-    el.message.value = '';
-    el.message.focus();
-  });
+  el.form.addEventListener(
+    'submit',
+    (event) => {
+      event.preventDefault();
+      const content = el.message.value.trim();
+      if (!content || !socket || !established || socket.readyState !== WebSocket.OPEN) return;
+      socket.send(JSON.stringify({ type: 'user_message', payload: { content, thread_id: threadId } }));
+      appendUserMessage(content);
+      el.message.value = '';
+      el.message.focus();
+    },
+    { signal: listening.signal },
+  );
 
-  el.signOut.addEventListener('click', () => goToLogin(''));
-
-  window.addEventListener('pagehide', () => {
-    leaving = true;
-    if (socket) socket.close(1000, 'page closed');
-    if (presenceSocket) presenceSocket.close(1000, 'page closed');
-  });
+  el.signOut.addEventListener('click', () => goToLogin(''), { signal: listening.signal });
+  window.addEventListener('pagehide', leave, { signal: listening.signal });
 
   async function start() {
     const current = session.load();
     if (!current) {
       if (config.fault === 'ui-stays-on-dead-chat') return refused('not signed in');
-      leaving = true;
-      location.replace(`${config.basePath}/login`);
+      leave();
+      nav.go('/login', { replace: true });
       return;
     }
     const claims = session.decode(current.access_token);
@@ -280,5 +311,10 @@
     scheduleRefresh();
   }
 
+  // A view mounted again (client-side routes) starts with an empty conversation.
+  el.conversation.replaceChildren();
+  el.events.replaceChildren();
+  setSendEnabled(false);
   start();
-})();
+  return leave;
+});

@@ -12,6 +12,7 @@ import {
   PLATFORM_DEFAULTS,
   type RunningPlatform,
   setPlatformFault,
+  setPlatformShape,
   startPlatform,
 } from '../support/platform.ts';
 
@@ -171,5 +172,160 @@ describe('page faults: what the page fails to show', () => {
     assert.ok(late >= 4900, `the answer came ${late} ms after its frame`);
     assert.ok(shown(page).includes('agent_completed'));
     page.close();
+  });
+});
+
+describe('deployment shapes: the frontend', () => {
+  let platform: RunningPlatform;
+  let token = '';
+  before(async () => {
+    platform = await startPlatform({
+      PLATFORM_RUN_MS: '200',
+      PLATFORM_FRONTEND_SHAPE: 'strict-mode,client-reconnect,callback-keeps-token',
+      PLATFORM_BACKEND_SHAPE: 'server-close-after-run',
+    });
+    token = (await testAuth(platform.urls.auth, ALICE)).access_token;
+  });
+  after(() => platform.stop());
+
+  it('strict-mode and client-reconnect: two sockets dropped by the page, then one it keeps', async () => {
+    const page = await openChat(platform, token);
+    await connected(page);
+    const [strict, dropped, kept] = agentSockets(page);
+    assert.equal(agentSockets(page).length, 3);
+    assert.equal(strict?.protocol, '', 'the StrictMode socket was closed before it opened');
+    assert.equal(dropped?.readyState, dropped?.CLOSED, 'the page closed its first authenticated socket');
+    assert.equal(kept?.readyState, kept?.OPEN);
+    page.close();
+  });
+
+  it('server-close-after-run: the page reconnects after each run and the next message completes', async () => {
+    const page = await openChat(platform, token);
+    await connected(page);
+    const before = agentSockets(page).length;
+    page.sendMessage('first');
+    await page.until(() => answers(page).length === 1, 'the first answer');
+    await page.until(() => agentSockets(page).length === before + 1, 'a new socket after the server closed');
+    await connected(page);
+    page.sendMessage('second');
+    await page.until(() => answers(page).length === 2, 'the second answer');
+    page.close();
+  });
+
+  it('callback-keeps-token: the hand-off leaves the token in the URL and history', async () => {
+    const path = `/auth/callback?token=${encodeURIComponent(token)}`;
+    const page = await PageSandbox.open(platform.urls.frontend, path);
+    assert.deepEqual(page.navigations, [{ how: 'assign', url: '/chat' }]);
+  });
+
+  it('without callback-keeps-token the hand-off takes the token out of the URL first', async () => {
+    const plain = await startPlatform();
+    try {
+      const page = await PageSandbox.open(
+        plain.urls.frontend,
+        `/auth/callback?token=${encodeURIComponent(token)}`,
+      );
+      assert.deepEqual(page.navigations, [
+        { how: 'replaceState', url: '/auth/callback' },
+        { how: 'replace', url: '/chat' },
+      ]);
+    } finally {
+      await plain.stop();
+    }
+  });
+});
+
+describe('deployment shapes: a single-page frontend', () => {
+  let platform: RunningPlatform;
+  before(async () => {
+    platform = await startPlatform({ PLATFORM_RUN_MS: '200', PLATFORM_FRONTEND_SHAPE: 'spa' });
+  });
+  after(() => platform.stop());
+  const shownView = (page: PageSandbox) =>
+    ['login', 'chat'].filter((view) => !page.element(`view-${view}`).hidden);
+
+  it('signs in and chats on client-side routes of one document', async () => {
+    const page = await PageSandbox.open(platform.urls.frontend, '/login');
+    assert.deepEqual(shownView(page), ['login']);
+    page.element('email').value = ALICE;
+    page.element('password').value = PLATFORM_DEFAULTS.password;
+    page.element('login-form').dispatch('submit');
+    await connected(page);
+    assert.deepEqual(page.navigations, [{ how: 'pushState', url: '/chat' }]);
+    assert.deepEqual(shownView(page), ['chat']);
+    page.sendMessage('one document');
+    await page.until(() => answers(page).length === 1, 'the answer');
+    page.close();
+  });
+
+  it('goes back to /login after a refusal on a client-side route, and says why', async () => {
+    const foreign = (await badCredentials(platform.urls.auth, ALICE))['foreign-key'];
+    const page = await openChat(platform, foreign);
+    await page.until(() => page.navigations.length > 0, 'the way back');
+    assert.deepEqual(page.navigations, [
+      { how: 'replaceState', url: '/login?reason=could%20not%20connect%20to%20the%20agent%20service' },
+    ]);
+    assert.deepEqual(shownView(page), ['login']);
+    assert.equal(page.element('login-alert').textContent, 'could not connect to the agent service');
+    assert.equal(page.element('login-alert').hidden, false);
+    page.close();
+  });
+
+  it('serves the one document at both /login and /chat', async () => {
+    for (const path of ['/login', '/chat']) {
+      const html = await (await request(`${platform.urls.frontend}${path}`)).body.text();
+      assert.match(html, /<body data-view="spa">[\s\S]*id="view-login"[\s\S]*id="view-chat"/, path);
+    }
+  });
+});
+
+describe('deployment shapes under a base path: every route keeps it', () => {
+  let platform: RunningPlatform;
+  before(async () => {
+    platform = await startPlatform({ PLATFORM_RUN_MS: '200', PLATFORM_FRONTEND_PREFIX: '/app' });
+  });
+  after(() => platform.stop());
+
+  const signIn = async (page: PageSandbox) => {
+    page.element('email').value = ALICE;
+    page.element('password').value = PLATFORM_DEFAULTS.password;
+    page.element('login-form').dispatch('submit');
+    await page.until(() => page.navigations.length > 0, 'the way to the chat');
+  };
+
+  it('documents: sign-in goes to /app/chat', async () => {
+    const page = await PageSandbox.open(platform.urls.frontend, '/app/login');
+    await signIn(page);
+    assert.deepEqual(page.navigations, [{ how: 'assign', url: '/app/chat' }]);
+  });
+
+  it('the shape switch refuses an unknown name, and says which are valid', async () => {
+    const response = await request(`${platform.urls.api}/__platform/shape?frontend=spa,flat`, {
+      method: 'POST',
+    });
+    assert.equal(response.statusCode, 400);
+    const { detail } = (await response.body.json()) as { detail: string };
+    assert.match(
+      detail,
+      /unknown frontend shape "flat".*strict-mode\|client-reconnect\|spa\|callback-keeps-token/,
+    );
+    const now = await (await request(`${platform.urls.api}/__platform/shape`)).body.json();
+    assert.deepEqual(now, { frontend: [], backend: [] }, 'a refused switch changes nothing');
+  });
+
+  it('spa (switched at run time): sign-in, chat and the way back are routes under /app', async () => {
+    await setPlatformShape(platform.urls, { frontend: 'spa' });
+    try {
+      const page = await PageSandbox.open(platform.urls.frontend, '/app/login');
+      await signIn(page);
+      await connected(page);
+      assert.deepEqual(page.navigations, [{ how: 'pushState', url: '/app/chat' }]);
+      page.element('sign-out').dispatch('click');
+      assert.deepEqual(page.navigations.at(-1), { how: 'replaceState', url: '/app/login' });
+      assert.equal(page.element('view-login').hidden, false);
+      page.close();
+    } finally {
+      await setPlatformShape(platform.urls, { frontend: 'none' });
+    }
   });
 });

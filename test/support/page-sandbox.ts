@@ -84,6 +84,8 @@ export class PageSandbox {
   readonly errors: unknown[] = [];
   private readonly elements = new Map<string, FakeElement>();
   private readonly waiters = new Set<() => void>();
+  /** The page's pending timers: an unloaded page runs none (a token refresh is minutes away). */
+  private readonly timers = new Set<NodeJS.Timeout>();
   private readonly window: Scope;
   private readonly document: Scope;
   private url: URL;
@@ -134,16 +136,25 @@ export class PageSandbox {
       atob,
       TextDecoder,
       URLSearchParams,
-      setTimeout: (fn: () => void, ms?: number) =>
-        setTimeout(() => {
+      URL,
+      AbortController,
+      setTimeout: (fn: () => void, ms?: number) => {
+        const timer = setTimeout(() => {
+          page.timers.delete(timer);
           if (page.unloaded) return;
           try {
             fn();
           } catch (error) {
             page.errors.push(error);
           }
-        }, ms),
-      clearTimeout,
+        }, ms);
+        page.timers.add(timer);
+        return timer;
+      },
+      clearTimeout: (timer: NodeJS.Timeout) => {
+        page.timers.delete(timer);
+        clearTimeout(timer);
+      },
       console,
     }) as unknown as Scope;
     this.window.window = this.window;
@@ -219,6 +230,8 @@ export class PageSandbox {
   close(): void {
     if (!this.unloaded) this.window.dispatch('pagehide');
     this.unloaded = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     for (const socket of this.sockets) socket.terminate();
   }
 
@@ -242,6 +255,8 @@ export class PageSandbox {
         // A browser reports a failed socket by its close event; ws also emits `error`.
         this.on('error', () => undefined);
         page.sockets.push(this);
+        // An unloaded page runs no script: a socket its last promise opens does not live.
+        if (page.unloaded) this.terminate();
         this.on('close', () => page.changed());
         this.on('message', () => setImmediate(() => page.changed()));
         page.changed();

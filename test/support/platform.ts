@@ -260,3 +260,20 @@ export async function setPlatformFault(urls: Pick<PlatformUrls, 'api'>, name: st
   if (response.statusCode !== 200)
     throw new Error(`POST /__platform/fault?name=${name} answered ${response.statusCode}: ${body}`);
 }
+
+/**
+ * Reference-only: switch the deployment shapes of the whole platform process from the next
+ * request or socket on (`none` clears a list; an absent one is kept).
+ */
+export async function setPlatformShape(
+  urls: Pick<PlatformUrls, 'api'>,
+  shapes: { frontend?: string; backend?: string },
+): Promise<void> {
+  const query = new URLSearchParams(
+    Object.entries(shapes).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const response = await request(`${urls.api}/__platform/shape?${query}`, { method: 'POST' });
+  const body = await response.body.text();
+  if (response.statusCode !== 200)
+    throw new Error(`POST /__platform/shape?${query} answered ${response.statusCode}: ${body}`);
+}
