@@ -4,12 +4,16 @@
  * webhook message needs.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { AGENT_EVENTS, type AgentEventType } from '../../harness/config.ts';
 import { DRIFT_DEFAULTS } from '../../harness/latency-drift.ts';
-import type { HistoryRun } from '../../harness/latency-history.ts';
+import { appendLatencyHistory, type HistoryRun } from '../../harness/latency-history.ts';
 import type { TimelineEntry } from '../../harness/run-verdict.ts';
 import { decide } from '../../harness/signoff/decide.ts';
+import { envHistory } from '../../harness/signoff/evidence.ts';
 import { noticeOf } from '../../harness/signoff/notice.ts';
 import { toConsole, toMarkdown } from '../../harness/signoff/render.ts';
 import { evidence, healthyTests } from './helpers/signoff-evidence.ts';
@@ -83,6 +87,29 @@ describe('latency drift in the sign-off', () => {
     const verdict = decide(evidence(tonight(190)));
     assert.equal(verdict.drift, undefined);
     assert.doesNotMatch(toMarkdown(verdict), /drift/i);
+  });
+});
+
+describe("the sign-off's view of the latency history", () => {
+  it("keeps the env's runs: all for the trend, those but this run's for the drift", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'drift-history-')), 'history.jsonl');
+    const latency = [{ event: 'agent_started' as const, runs: 1, p50: 100, max: 100 }];
+    for (const [env, run] of [
+      ['staging', 'r1'],
+      ['other', 'r2'],
+      ['staging', 'r3'],
+    ] as const) {
+      appendLatencyHistory(file, { env, run, date: '2026-12-01T00:00:00.000Z' }, latency);
+    }
+    const { recent, earlier } = envHistory(file, 'staging', 'r3');
+    assert.deepEqual(
+      recent.map((run) => run.run),
+      ['r1', 'r3'],
+    );
+    assert.deepEqual(
+      earlier.map((run) => run.run),
+      ['r1'],
+    );
   });
 });
 
