@@ -134,6 +134,7 @@ export const VARIABLES = {
     '`retain-on-failure` (default: a trace of each failed test, DOM snapshots without the screencast), `on` (every test, with the screencast) or `off`',
   E2E_NOTIFY_WEBHOOK:
     'optional (secret): a webhook URL (Slack-compatible) the sign-off posts its verdict to, e.g. https://hooks.slack.com/services/...',
+  E2E_NOTIFY_TIMEOUT_MS: "optional: how long each of the webhook's two tries may take (default 10000)",
   E2E_REPORT_URL: "optional: the report's link in the sign-off's webhook message, e.g. the CI run's URL",
   E2E_LATENCY_HISTORY:
     'optional: the latency history file (default <state dir>/latency-history.jsonl), kept across runs like the Allure history',

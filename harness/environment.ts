@@ -74,6 +74,17 @@ const escapeKey = (key: string) => key.replace(/[\\:= ]/g, (char) => `\\${char}`
 const escapeValue = (value: string) =>
   value.replace(/\\/g, '\\\\').replace(/\r?\n/g, ' ').replace(/^\s+/, '');
 
+/** The value of one key of the block. */
+export function blockValue(block: EnvironmentBlock, key: string): string | undefined {
+  return block.find(([name]) => name === key)?.[1];
+}
+
+/** The env the block names (`local` when it names none). */
+export function envOf(block: EnvironmentBlock): string {
+  const env = blockValue(block, 'env');
+  return env && env !== '(unknown)' ? env : 'local';
+}
+
 /** The block as `environment.properties`, the file Allure reads it from. */
 export function toProperties(block: EnvironmentBlock): string {
   return `${block.map(([key, value]) => `${escapeKey(key)}=${escapeValue(value)}`).join('\n')}\n`;

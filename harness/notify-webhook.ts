@@ -26,7 +26,10 @@ export interface NotifySettings {
 
 export const NOTIFY_TIMEOUT_MS = 10_000;
 
-/** E2E_NOTIFY_WEBHOOK and E2E_REPORT_URL, checked; a problem never quotes the webhook. */
+/**
+ * E2E_NOTIFY_WEBHOOK, E2E_REPORT_URL and E2E_NOTIFY_TIMEOUT_MS (each try's, default 10 s),
+ * checked; a problem never quotes the webhook.
+ */
 export function notifySettings(env: NodeJS.ProcessEnv = process.env): {
   settings: NotifySettings;
   problems: string[];
@@ -49,11 +52,16 @@ export function notifySettings(env: NodeJS.ProcessEnv = process.env): {
   };
   const webhook = url('E2E_NOTIFY_WEBHOOK', true);
   const reportUrl = url('E2E_REPORT_URL', false);
+  const rawTimeout = env.E2E_NOTIFY_TIMEOUT_MS?.trim();
+  let timeoutMs = NOTIFY_TIMEOUT_MS;
+  if (rawTimeout && /^\d+$/.test(rawTimeout) && Number(rawTimeout) >= 1) timeoutMs = Number(rawTimeout);
+  else if (rawTimeout)
+    problems.push(`E2E_NOTIFY_TIMEOUT_MS: "${rawTimeout}" is not a whole number of ms ≥ 1; want e.g. 10000`);
   return {
     settings: {
       ...(webhook ? { webhook } : {}),
       ...(reportUrl ? { reportUrl } : {}),
-      timeoutMs: NOTIFY_TIMEOUT_MS,
+      timeoutMs,
     },
     problems,
   };

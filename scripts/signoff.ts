@@ -9,6 +9,12 @@
  * the preflight and token records global setup left. A criterion none of whose tests ran, or
  * whose tests left no evidence, is not approved.
  *
+ * Beside it: the env's latency trend (`signoff/latency-trend.svg`, from the latency history),
+ * and, in the verdict, a drift warning for an event whose p50 rose more than E2E_DRIFT_PERCENT
+ * above the median of the env's last E2E_DRIFT_NIGHTS runs (a warning only: the budgets
+ * decide). When E2E_NOTIFY_WEBHOOK is set, the verdict is posted there; a failed post is said
+ * and changes nothing else, the exit code included.
+ *
  *   npm run signoff                          run the sign-off specs, then decide
  *   npm run signoff -- --workers=1           extra arguments go to `playwright test`
  *   npm run signoff -- --from <dir>          decide from a finished run's output folder (e.g.
@@ -17,6 +23,11 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveEnvironment } from '../harness/config.ts';
+import { envOf } from '../harness/environment.ts';
+import { driftSettings } from '../harness/latency-drift.ts';
+import { latencyHistoryPath } from '../harness/latency-history.ts';
+import { type NotifySettings, notifySettings, postWebhook, webhookBody } from '../harness/notify-webhook.ts';
 import {
   knownSecrets,
   outputDir,
@@ -25,10 +36,19 @@ import {
   stateDirOf,
   tryLoadConfig,
 } from '../harness/run-context.ts';
+import type { SecretRegistry } from '../harness/secret-registry.ts';
 import { SIGNOFF_GREP } from '../harness/signoff/criteria.ts';
 import { decide } from '../harness/signoff/decide.ts';
-import { contextOf, gatherEvidence, writeVerdict } from '../harness/signoff/evidence.ts';
+import {
+  contextOf,
+  envHistory,
+  gatherEvidence,
+  writeTrend,
+  writeVerdict,
+} from '../harness/signoff/evidence.ts';
+import { noticeOf } from '../harness/signoff/notice.ts';
 import { toConsole } from '../harness/signoff/render.ts';
+import type { SignoffVerdict } from '../harness/signoff/verdict.ts';
 
 function runPlaywright(args: string[]): Promise<number> {
   const child = spawn(process.execPath, [PLAYWRIGHT_CLI, 'test', '--grep', SIGNOFF_GREP, ...args], {
@@ -45,12 +65,31 @@ function fromArgument(args: string[]): string | undefined {
   return args[at]?.includes('=') ? args[at]?.split('=')[1] : args[at + 1];
 }
 
+/** Post the verdict to the webhook; what happened, in one line that never holds the URL. */
+async function notify(verdict: SignoffVerdict, settings: NotifySettings, secrets: SecretRegistry) {
+  if (!settings.webhook) return;
+  const body = JSON.parse(secrets.mask(JSON.stringify(webhookBody(noticeOf(verdict, settings.reportUrl)))));
+  const outcome = await postWebhook(settings.webhook, body, { timeoutMs: settings.timeoutMs });
+  const line = outcome.ok
+    ? `signoff: verdict posted to E2E_NOTIFY_WEBHOOK (HTTP ${outcome.status}, try ${outcome.attempts} of 2)\n`
+    : `signoff: the verdict was NOT posted to E2E_NOTIFY_WEBHOOK: ${outcome.problem} (${outcome.attempts} tries of ${settings.timeoutMs} ms at most); the verdict and its exit code stand\n`;
+  (outcome.ok ? process.stdout : process.stderr).write(secrets.mask(line));
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.some((arg) => arg.startsWith('--shard'))) {
     process.stderr.write(
       'signoff: run the shards with `npm run golden-path -- --shard=i/n`, merge them, then `npm run signoff -- --from <merged folder>`\n',
     );
+    process.exit(2);
+  }
+  const settings = resolveEnvironment();
+  const drift = driftSettings(settings);
+  const notifying = notifySettings(settings);
+  const problems = [...drift.problems, ...notifying.problems];
+  if (problems.length > 0) {
+    process.stderr.write(`signoff: ${problems.length} setting(s) to fix:\n  - ${problems.join('\n  - ')}\n`);
     process.exit(2);
   }
   const config = tryLoadConfig();
@@ -64,11 +103,17 @@ async function main(): Promise<void> {
     await runPlaywright(args);
   }
 
-  const evidence = gatherEvidence(out, stateDir, since);
-  const verdict = decide(evidence, contextOf(out, evidence, since));
+  const gathered = gatherEvidence(out, stateDir, since);
+  const context = contextOf(out, gathered, since);
+  const env = envOf(context);
+  const history = envHistory(latencyHistoryPath(settings), env, gathered.diagnosis?.startedAt);
+  const evidence = { ...gathered, history: { runs: history.earlier, settings: drift.settings } };
+  const verdict = decide(evidence, context);
   const secrets = knownSecrets(config);
   const where = writeVerdict(out, verdict, secrets);
-  process.stdout.write(secrets.mask(toConsole(verdict, where)));
+  const trend = writeTrend(out, env, history.recent);
+  process.stdout.write(secrets.mask(toConsole(verdict, where, trend)));
+  await notify(verdict, notifying.settings, secrets);
   process.exit(verdict.verdict === 'APPROVED' ? 0 : 1);
 }
 

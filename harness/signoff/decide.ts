@@ -5,6 +5,7 @@
  */
 import { type CauseCode, journeyRank } from '../causes.ts';
 import type { EnvironmentBlock } from '../environment.ts';
+import { detectDrift } from '../latency-drift.ts';
 import { type SkippedCase, saySkipped, skippedCaseOf } from '../skipped-cases.ts';
 import {
   ANY_STAGE,
@@ -177,13 +178,19 @@ export function decide(evidence: Evidence, context: EnvironmentBlock = [], now =
   const outOfScope = tests
     .filter((entry) => !specOf(entry))
     .map((entry) => ({ title: entry.title, status: entry.status }));
+  const { history } = evidence;
+  const drift =
+    history && latency.length > 0 ? detectDrift(latency, history.runs, history.settings) : undefined;
   return {
     verdict: approved ? 'APPROVED' : 'REJECTED',
     ...(cause ? { cause } : {}),
     criteria,
     latency,
+    ...(drift
+      ? { drift: { state: drift.state, findings: drift.findings, history: drift.history, note: drift.note } }
+      : {}),
     failures: sortedFailures,
-    warnings: warningsOf({ evidence, criteria, outOfScope }),
+    warnings: warningsOf({ evidence, criteria, outOfScope, ...(drift ? { drift } : {}) }),
     outOfScope,
     ...(diagnosis
       ? {

@@ -6,6 +6,8 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type EnvironmentBlock, environmentBlock, fromProperties, gitCommit } from '../environment.ts';
 import type { Diagnosis } from '../evidence-record.ts';
+import { historyRuns, readLatencyHistory } from '../latency-history.ts';
+import { latencyTrendSvg, TREND_RUNS } from '../latency-trend-svg.ts';
 import type { PreflightResult } from '../preflight.ts';
 import { findAll, outputPaths, type RunState, readJson } from '../run-context.ts';
 import type { SecretRegistry } from '../secret-registry.ts';
@@ -55,6 +57,24 @@ export function contextOf(out: string, evidence: Evidence, since = 0): Environme
     ...(state ? { env: state.env, urls: state.urls, services: state.preflight.services } : {}),
     ...(commit ? { commit } : {}),
   });
+}
+
+/**
+ * The env's runs in the latency history, oldest first: the last TREND_RUNS for the trend, and
+ * those before `thisRun` (the run's start, its id in the history) for the drift flag.
+ */
+export function envHistory(file: string, env: string, thisRun: string | undefined) {
+  const runs = historyRuns(readLatencyHistory(file), env);
+  return { recent: runs.slice(-TREND_RUNS), earlier: runs.filter((run) => run.run !== thisRun) };
+}
+
+/** The trend picture under `<out>/signoff/`, beside the verdict; returns its path. */
+export function writeTrend(out: string, env: string, runs: Parameters<typeof latencyTrendSvg>[0]['runs']) {
+  const dir = outputPaths(out).signoff;
+  const file = path.join(dir, 'latency-trend.svg');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, latencyTrendSvg({ env, runs }));
+  return rel(file);
 }
 
 /** verdict.json and verdict.md under `<out>/signoff/`, masked; returns the Markdown file. */

@@ -47,6 +47,7 @@ export function toMarkdown(verdict: SignoffVerdict): string {
     );
     for (const item of verdict.latency)
       lines.push(`| ${item.event} | ${item.runs} | ${item.p50} | ${item.max} |`);
+    if (verdict.drift) lines.push('', `Latency drift: ${cell(verdict.drift.note)}.`);
   }
   if (verdict.failures.length > 0) {
     lines.push('', '## Failures, first cause first', '');
@@ -79,7 +80,7 @@ export function toMarkdown(verdict: SignoffVerdict): string {
 }
 
 /** The verdict in a few console lines: the verdict, its cause, one line per criterion. */
-export function toConsole(verdict: SignoffVerdict, where: string): string {
+export function toConsole(verdict: SignoffVerdict, where: string, trend?: string): string {
   const lines = ['', `sign-off: ${verdict.verdict}`];
   if (verdict.cause) lines.push(`  cause: ${coded(verdict.cause.code, '')}${verdict.cause.summary}`);
   for (const criterion of verdict.criteria) {
@@ -89,6 +90,10 @@ export function toConsole(verdict: SignoffVerdict, where: string): string {
     lines.push(`  ${STATUS_WORD[criterion.status].padEnd(11)} ${criterion.title}${codes}${said}`);
   }
   for (const warning of verdict.warnings) lines.push(`  warning: ${warning}`);
-  lines.push(`  verdict: ${where} (and verdict.json)`, '');
+  // Drift findings are warnings already; otherwise the line says whether drift was checked.
+  if (verdict.drift && verdict.drift.findings.length === 0) lines.push(`  latency: ${verdict.drift.note}`);
+  lines.push(`  verdict: ${where} (and verdict.json)`);
+  if (trend) lines.push(`  latency trend: ${trend}`);
+  lines.push('');
   return lines.join('\n');
 }

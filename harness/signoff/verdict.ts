@@ -2,6 +2,8 @@
 import type { AgentEventType } from '../config.ts';
 import type { EnvironmentBlock } from '../environment.ts';
 import type { Diagnosis } from '../evidence-record.ts';
+import type { DriftReport, DriftSettings } from '../latency-drift.ts';
+import type { HistoryRun } from '../latency-history.ts';
 import type { PreflightResult } from '../preflight.ts';
 import type { RunState } from '../run-context.ts';
 import type { SkippedCase } from '../skipped-cases.ts';
@@ -50,6 +52,8 @@ export interface Evidence {
   states: RunState[];
   /** Where each piece came from, for the reader. */
   sources: string[];
+  /** The env's earlier runs in the latency history (this run not among them), for the drift flag. */
+  history?: { runs: HistoryRun[]; settings: DriftSettings };
 }
 
 export interface SignoffVerdict {
@@ -58,6 +62,8 @@ export interface SignoffVerdict {
   cause?: { code?: string; criterion?: CriterionId; summary: string };
   criteria: CriterionResult[];
   latency: Latency[];
+  /** Tonight's latency against the env's earlier runs; absent without a history or a timeline. */
+  drift?: Pick<DriftReport, 'state' | 'findings' | 'history' | 'note'>;
   failures: Failure[];
   /** What a reader should know that does not change the verdict (harness/signoff/warnings.ts). */
   warnings: string[];

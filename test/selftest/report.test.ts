@@ -9,16 +9,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { request } from 'undici';
-import { CHROMIUM_ARGS, chooseBrowser } from '../../harness/browser.ts';
-import { EPIC, FEATURES } from '../../harness/spec-tags.ts';
 import {
   type ChildRun,
   harnessEnv,
@@ -29,6 +25,7 @@ import {
   runScriptSync,
   startPlatform,
 } from '../support/platform.ts';
+import { launchChromium, openAllureTest, type ServedFolder, serveFolder } from '../support/report-pages.ts';
 import { needlesFor, SecretSearch } from '../support/secret-search.ts';
 
 const GOLDEN = 'a signed-in user chats and watches the agent work';
@@ -40,8 +37,7 @@ let run: ChildRun;
 let reportDir: string;
 let report: { exitCode: number; stdout: string };
 let browser: Browser;
-let server: Server;
-let serverUrl: string;
+let server: ServedFolder;
 /** Every secret of the run: value → label. */
 const secrets = new Map<string, string>();
 /** The commit the report must name: the harness's own checkout's, as the run saw it. */
@@ -56,40 +52,6 @@ function buildReport(out: string): { exitCode: number; stdout: string } {
     E2E_ENV: 'selftest',
   });
   return { exitCode: run.status ?? -1, stdout: run.output };
-}
-
-/** A static file server for the report folder (a folder report does not load over file://). */
-function serve(root: string): Promise<string> {
-  server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const file = path.join(root, decodeURIComponent(url.pathname).replace(/\/$/, '/index.html'));
-    if (!file.startsWith(root) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    const types: Record<string, string> = {
-      '.html': 'text/html',
-      '.js': 'text/javascript',
-      '.json': 'application/json',
-      '.css': 'text/css',
-    };
-    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`),
-    ),
-  );
-}
-
-/** Through the tree (epic, feature, story) to the golden-path test's page. */
-async function openTest(page: Page): Promise<void> {
-  for (const title of [EPIC, FEATURES['@golden-path'].feature, GOLDEN]) {
-    await page.getByTestId('tree-section-title').filter({ hasText: title }).first().click();
-  }
-  await page.getByTestId('tree-leaf-title').filter({ hasText: GOLDEN }).first().click();
-  await page.getByTestId('test-result-info-title').filter({ hasText: GOLDEN }).waitFor();
 }
 
 /** Requests the page makes to anything but the report itself. */
@@ -113,12 +75,8 @@ before(async () => {
   );
   report = buildReport(out);
   reportDir = path.join(out, 'allure-report');
-  const choice = chooseBrowser(chromium.executablePath());
-  browser = await chromium.launch({
-    ...(choice?.executablePath ? { executablePath: choice.executablePath } : {}),
-    args: CHROMIUM_ARGS,
-  });
-  serverUrl = await serve(path.join(reportDir, 'awesome'));
+  browser = await launchChromium();
+  server = await serveFolder(path.join(reportDir, 'awesome'));
 
   secrets.set(PLATFORM_DEFAULTS.bypassKey, 'bypass-key');
   secrets.set(PLATFORM_DEFAULTS.password, 'password');
@@ -131,7 +89,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  server?.close();
+  await server?.close();
   await platform?.stop();
 });
 
@@ -201,7 +159,7 @@ describe('npm run report', { timeout: 120_000 }, () => {
     }
     await page.screenshot({ path: path.join(SHOTS, 'allure-overview.png') });
 
-    await openTest(page);
+    await openAllureTest(page, GOLDEN);
     const steps = page.getByTestId('test-result-step-title');
     for (const step of [
       'sign in',
@@ -232,13 +190,13 @@ describe('npm run report', { timeout: 120_000 }, () => {
   it('the folder report, served, shows the same test', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.setDefaultTimeout(15_000);
-    const outside = watchOutside(page, serverUrl);
-    await page.goto(serverUrl);
+    const outside = watchOutside(page, server.url);
+    await page.goto(server.url);
     await page
       .getByText(/Golden path: selftest/)
       .first()
       .waitFor();
-    await openTest(page);
+    await openAllureTest(page, GOLDEN);
     await page.getByTestId('test-result-step-title').filter({ hasText: 'send a message' }).first().waitFor();
     await page.close();
     assert.deepEqual(outside, [], 'the report called out to another host');

@@ -10,7 +10,8 @@
  * test checks that): it opens every zip, gzip and base64 blob at any alignment, and looks for
  * plain, URL-encoded, base64 and base64url at all three alignments, and a JWT's signature. The
  * secrets do not come from the harness alone: the reference platform reports every token it
- * issued, so a token the harness failed to notice is still searched for.
+ * issued, so a token the harness failed to notice is still searched for. Every run is given a
+ * webhook (E2E_NOTIFY_WEBHOOK, a loopback URL ending in a secret), and the sign-off posts to it.
  */
 import assert from 'node:assert/strict';
 import {
@@ -34,12 +35,15 @@ import {
   PLATFORM_DEFAULTS,
   type RunningPlatform,
   runHarness,
-  runScriptSync,
+  runNode,
   startPlatform,
 } from '../support/platform.ts';
 import { type Needle, needlesFor, type SearchReport, SecretSearch } from '../support/secret-search.ts';
+import { startWebhookRecorder, type WebhookRecorder } from '../support/webhook-recorder.ts';
 
 let platform: RunningPlatform;
+let hooks: WebhookRecorder;
+let webhook: string;
 let base: string;
 const shards: ChildRun[] = [];
 let password: ChildRun;
@@ -49,14 +53,20 @@ const jobOut = () => path.join(base, 'report-job', 'out');
 
 before(async () => {
   platform = await startPlatform();
+  hooks = await startWebhookRecorder();
+  webhook = hooks.url('ok');
   base = mkdtempSync(path.join(tmpdir(), 'golden-path-scan-'));
-  const callback = harnessEnv(platform.urls, { E2E_TRACE: 'on', E2E_USER_PASSWORD: '' });
+  const callback = harnessEnv(platform.urls, {
+    E2E_TRACE: 'on',
+    E2E_USER_PASSWORD: '',
+    E2E_NOTIFY_WEBHOOK: webhook,
+  });
   // One after another: they share the platform, and each run is already parallel inside.
   shards.push(await runHarness(['--shard=1/2'], callback, nightly()));
   shards.push(await runHarness(['--shard=2/2'], callback, nightly()));
   password = await runHarness(
     ['--grep', '@golden-path|@auth'],
-    harnessEnv(platform.urls, { E2E_TRACE: 'on' }),
+    harnessEnv(platform.urls, { E2E_TRACE: 'on', E2E_NOTIFY_WEBHOOK: webhook }),
     path.join(base, 'password'),
   );
   // The report job: the shards as uploaded (without test-results/), no state, no E2E secrets.
@@ -67,18 +77,21 @@ before(async () => {
   const env = {
     E2E_OUTPUT_DIR: jobOut(),
     E2E_ALLURE_HISTORY: path.join(base, 'report-job', 'allure-history', 'history.jsonl'),
+    E2E_NOTIFY_WEBHOOK: webhook,
   };
   for (const [name, args] of [
     ['merge-shards', ['scripts/merge-shards.ts']],
     ['report', ['scripts/report.ts']],
     ['signoff', ['scripts/signoff.ts', '--from', jobOut()]],
   ] as const) {
-    scripts.push({ name, ...runScriptSync([...args], env) });
+    // Not spawnSync: the sign-off posts to the webhook this process serves.
+    const run = await runNode(['--import', 'tsx', ...args], env);
+    scripts.push({ name, status: run.exitCode, output: `${run.stdout}${run.stderr}` });
   }
 });
 
 after(async () => {
-  await platform?.stop();
+  await Promise.all([platform?.stop(), hooks?.close()]);
 });
 
 /** Every string under a key that names a token, anywhere in a JSON value. */
@@ -101,6 +114,7 @@ async function secrets(): Promise<Map<string, string>> {
   };
   add('bypass-key', PLATFORM_DEFAULTS.bypassKey);
   add('password', PLATFORM_DEFAULTS.password);
+  add('notify-webhook', webhook);
   const issued = (await (await request(`${platform.urls.auth}/__platform/issued-tokens`)).body.json()) as {
     access_tokens: string[];
     refresh_tokens: string[];
@@ -164,6 +178,8 @@ describe('no secret in any artifact, on the sharded nightly path', { timeout: 30
     for (const script of scripts.filter((item) => item.name !== 'signoff')) {
       assert.equal(script.status, 0, `${script.name}:\n${script.output}`);
     }
+    // The webhook was used, so the scan below covers a URL the sign-off really posted to.
+    assert.equal(hooks.received(webhook).length, 1, scripts.at(-1)?.output);
     for (const file of [
       'playwright-report/index.html',
       'allure-report/single-file/index.html',

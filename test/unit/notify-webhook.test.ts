@@ -84,6 +84,11 @@ describe('the verdict webhook', () => {
       notifySettings({ E2E_NOTIFY_WEBHOOK: 'https://h.example/x' }).settings.webhook,
       'https://h.example/x',
     );
+    assert.equal(notifySettings({ E2E_NOTIFY_TIMEOUT_MS: '250' }).settings.timeoutMs, 250);
+    assert.match(
+      notifySettings({ E2E_NOTIFY_TIMEOUT_MS: 'soon' }).problems[0] ?? '',
+      /E2E_NOTIFY_TIMEOUT_MS: "soon" is not a whole number of ms/,
+    );
   });
 
   it('says APPROVED with no failing criteria', () => {
