@@ -47,6 +47,8 @@ interface Shape {
   harness?: Record<string, string>;
   /** Arguments for the sign-off's Playwright run. */
   playwright?: string[];
+  /** Run after the lanes, with no other row of this file beside it. */
+  alone?: boolean;
   /** What the golden path's sockets show when the shape was in effect: a row cannot pass without it. */
   sockets?: { show: string; check: (sockets: readonly SocketAttempt[]) => boolean };
   /** Further checks of the approved run. */
@@ -55,7 +57,7 @@ interface Shape {
 
 const frontend = (names: string) => ({ frontend: names, backend: 'none' });
 
-// The longest rows first, so the lanes finish together.
+// The longest rows first, so the lanes finish together (the volume row runs after them, alone).
 const SHAPES: Shape[] = [
   {
     name: '1 MB frames, 300 streamed thinking frames, heartbeats every 20 ms',
@@ -69,6 +71,10 @@ const SHAPES: Shape[] = [
     // event budget (seen twice); with one worker the same sign-off passed in 21 s. The shape
     // is about the harness under volume, not about how many browsers a small machine can feed.
     playwright: ['--workers=1'],
+    // And with no other sign-off of this file beside it: the isolation spec's two pages alone
+    // already take both cores' worth of frames; with a lane's sign-off beside them and another
+    // process spinning, tool_executing reached them after 15 s.
+    alone: true,
     also: (run) => {
       // No frame lost under volume: every streamed thinking frame is in the judged run.
       const golden = run.diagnosis?.tests.find((test) => test.tags?.includes('@golden-path'));
@@ -166,43 +172,46 @@ const childEnv = (platform: RunningPlatform, extra: Record<string, string> = {})
 
 const base = mkdtempSync(path.join(tmpdir(), 'golden-path-page-shapes-'));
 
+/** A shape's sign-off, approved, and proof that the shape was in effect. */
+async function approveShape(shape: Shape, index: number): Promise<void> {
+  const approve = async (platform: RunningPlatform) => {
+    const out = path.join(base, String(index));
+    const run = await runSignoff(childEnv(platform, shape.harness), out, shape.playwright);
+    const why = `${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}\n${platform.logs().slice(-2000)}`;
+    assert.equal(run.verdict, 'APPROVED', why);
+    assert.equal(run.exitCode, 0, why);
+    assert.deepEqual(unmet(out), [], why);
+    if (shape.sockets) {
+      const golden = run.diagnosis?.tests.find((test) => test.tags?.includes('@golden-path'));
+      const sockets = golden?.sockets ?? [];
+      assert.ok(
+        shape.sockets.check(sockets),
+        `the shape did not show: expected ${shape.sockets.show}, got ${JSON.stringify(sockets)}`,
+      );
+    }
+    if (shape.shapes) {
+      // The switch held for the whole run (the pages' behaviour under it: platform-pages).
+      const now = await (await request(`${platform.urls.api}/__platform/shape`)).body.json();
+      const listed = (names: string) => (names === 'none' ? [] : names.split(','));
+      assert.deepEqual(now, {
+        frontend: listed(shape.shapes.frontend),
+        backend: listed(shape.shapes.backend),
+      });
+    }
+    await shape.also?.(run, platform);
+  };
+  if (shape.start) await ownPlatform(shape.start, approve);
+  else {
+    assert.ok(shape.shapes, `${shape.name}: a row names its shapes or the platform it starts`);
+    await onLane(shape.shapes, 'none', approve);
+  }
+}
+
 describe('deployment shapes of the page and socket: the sign-off approves each', {
   concurrency: LANES,
 }, () => {
   for (const [index, shape] of SHAPES.entries()) {
-    it(shape.name, async () => {
-      const approve = async (platform: RunningPlatform) => {
-        const out = path.join(base, String(index));
-        const run = await runSignoff(childEnv(platform, shape.harness), out, shape.playwright);
-        const why = `${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}\n${platform.logs().slice(-2000)}`;
-        assert.equal(run.verdict, 'APPROVED', why);
-        assert.equal(run.exitCode, 0, why);
-        assert.deepEqual(unmet(out), [], why);
-        if (shape.sockets) {
-          const golden = run.diagnosis?.tests.find((test) => test.tags?.includes('@golden-path'));
-          const sockets = golden?.sockets ?? [];
-          assert.ok(
-            shape.sockets.check(sockets),
-            `the shape did not show: expected ${shape.sockets.show}, got ${JSON.stringify(sockets)}`,
-          );
-        }
-        if (shape.shapes) {
-          // The switch held for the whole run (the pages' behaviour under it: platform-pages).
-          const now = await (await request(`${platform.urls.api}/__platform/shape`)).body.json();
-          const listed = (names: string) => (names === 'none' ? [] : names.split(','));
-          assert.deepEqual(now, {
-            frontend: listed(shape.shapes.frontend),
-            backend: listed(shape.shapes.backend),
-          });
-        }
-        await shape.also?.(run, platform);
-      };
-      if (shape.start) await ownPlatform(shape.start, approve);
-      else {
-        assert.ok(shape.shapes, `${shape.name}: a row names its shapes or the platform it starts`);
-        await onLane(shape.shapes, 'none', approve);
-      }
-    });
+    if (!shape.alone) it(shape.name, () => approveShape(shape, index));
   }
 
   for (const control of CONTROLS) {
@@ -216,5 +225,12 @@ describe('deployment shapes of the page and socket: the sign-off approves each',
       const timedOut = run.diagnosis?.tests.filter((test) => test.status === 'timedOut') ?? [];
       assert.deepEqual(timedOut, [], `a bare Playwright timeout\n${why}`);
     });
+  }
+});
+
+// After the lanes, so nothing else of this file runs beside it (see Shape.alone).
+describe('deployment shapes of the page and socket, alone: the sign-off approves each', () => {
+  for (const [index, shape] of SHAPES.entries()) {
+    if (shape.alone) it(shape.name, () => approveShape(shape, index));
   }
 });
