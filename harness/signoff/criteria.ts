@@ -6,7 +6,7 @@
  */
 import type { CauseCode } from '../causes.ts';
 import type { EvidenceRecord } from '../evidence-record.ts';
-import { type SkippedCase, sayRefused } from '../skipped-cases.ts';
+import { isCredentialCase, type SkippedCase, sayRefused } from '../skipped-cases.ts';
 import { featureTagOf } from '../spec-tags.ts';
 import type { CheckedRun } from './timelines.ts';
 import type { CriterionId, Evidence, Failure, Latency } from './verdict.ts';
@@ -119,10 +119,13 @@ export const CRITERIA: Criterion[] = [
     title: 'Unauthenticated access refused',
     proof: 'the agent socket refused every bad credential and the page sent the user to sign in',
     // "3 of 4 kinds refused; expired token not run: ...", never "every" for three.
-    prove: ({ evidence, passed: titles, skipped }) =>
-      passed(
-        sayRefused(evidence.diagnosis?.tests.filter((test) => titles.includes(test.title)) ?? [], skipped),
-      ),
+    prove: ({ evidence, passed: titles, skipped }) => {
+      const tests = evidence.diagnosis?.tests.filter((test) => titles.includes(test.title)) ?? [];
+      // The valid-token control alone refuses nothing: without a bad-credential case, no proof.
+      if (!tests.some(isCredentialCase))
+        return unproven('no bad-credential case passed: only the valid-token control ran');
+      return passed(sayRefused(tests, skipped));
+    },
     saysSkipped: true,
   },
   tokens,

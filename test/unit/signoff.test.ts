@@ -265,6 +265,17 @@ describe('the sign-off says what did not run', () => {
     );
   });
 
+  it('the valid-token control alone is no proof: NO EVIDENCE', () => {
+    const control = entry('e2e/auth.spec.ts', "accepts the user's own token", {
+      tags: ['@auth'],
+      annotations: [{ type: 'control', description: 'a valid token is accepted' }],
+    });
+    const verdict = decide(withAuth(control));
+    assert.equal(verdict.verdict, 'REJECTED');
+    assert.equal(row(verdict, 'unauthenticated')?.status, 'unproven');
+    assert.match(row(verdict, 'unauthenticated')?.evidence ?? '', /no bad-credential case passed/);
+  });
+
   it("the auth spec's page staying on the dead chat fails its own criterion, not the UI's", () => {
     const stuck = authCase('expired token', failing('UI_NOT_RENDERED'));
     const verdict = decide(withAuth(...others, stuck));

@@ -21,7 +21,10 @@ export const entry = (file: string, title: string, extra: Partial<EvidenceRecord
 
 export const healthyTests = (): EvidenceRecord[] => [
   entry('e2e/preflight.spec.ts', 'preflight: services healthy and tokens verified', { tags: ['@preflight'] }),
-  entry('e2e/auth.spec.ts', 'refuses no token', { tags: ['@auth'] }),
+  entry('e2e/auth.spec.ts', 'refuses no token', {
+    tags: ['@auth'],
+    annotations: [{ type: 'credential', description: 'no token' }],
+  }),
   entry('e2e/golden-path.spec.ts', 'a signed-in user chats', { tags: ['@golden-path'], timeline }),
   entry('e2e/isolation.spec.ts', 'two users', { tags: ['@isolation'], timeline }),
 ];
