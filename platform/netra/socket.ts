@@ -23,7 +23,8 @@ const isJwt = (value: string) => value.split('.').length === 3;
 
 /** A subprotocol's value: base64url-decoded when that gives a JWT, else as it is when it is one. */
 function tokenOf(value: string): string | undefined {
-  const decoded = Buffer.from(value, 'base64url').toString('utf8');
+  // A raw JWT has dots, which base64url never has: decoding one would read garbage (that may even have two dots).
+  const decoded = value.includes('.') ? '' : Buffer.from(value, 'base64url').toString('utf8');
   const candidate = isJwt(decoded) ? decoded : value;
   const token = candidate.replace(/^Bearer\s+/i, '');
   return token.length >= MIN_TOKEN_CHARS && isJwt(token) ? token : undefined;
