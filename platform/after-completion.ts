@@ -56,6 +56,29 @@ function leakPartnersRun(opts: AfterCompletionOptions): void {
   log(`frame of ${other.user_id}'s run ${other.run_id} sent to ${record.user_id} (fault ${opts.fault})`);
 }
 
+/**
+ * leak-in-progress-frame: a progress frame (noise to the run's own verdict) of another user's
+ * recent run, right after this run completed. No agent event leaks, so only a check that scans
+ * every frame on the socket for the other journey's run, thread and user (the isolation spec's)
+ * can see it.
+ */
+function leakInProgressFrame(opts: AfterCompletionOptions): void {
+  const { ws, registry, record, log } = opts;
+  const other = registry.latestOfOtherUser(record.user_id, RECENT_RUN_MS);
+  if (other === undefined || ws.readyState !== ws.OPEN) return;
+  ws.send(
+    JSON.stringify({
+      type: 'progress',
+      run_id: other.run_id,
+      thread_id: other.thread_id,
+      timestamp: new Date().toISOString(),
+      payload: { user_id: other.user_id, message: 'Still summarising the notes.' },
+    }),
+  );
+  registry.stats.late_leak_frames_sent += 1;
+  log(`progress of ${other.user_id}'s run ${other.run_id} sent to ${record.user_id} (fault ${opts.fault})`);
+}
+
 /** event-after-completed: one more thinking frame of the run that has just completed. */
 function eventOfCompletedRun(opts: AfterCompletionOptions): void {
   const { ws, registry, record } = opts;
@@ -90,6 +113,9 @@ const AFTER_COMPLETION: Partial<
   Record<string, { delayMs: number; send: (opts: AfterCompletionOptions) => void }>
 > = {
   'isolation-leak-late': { delayMs: ISOLATION_LEAK_DELAY_MS, send: leakPartnersRun },
+  // At once: the frame must be on the socket before the run is judged settled, so that the
+  // isolation spec's scan, which follows both runs' verdicts, is sure to have it.
+  'leak-in-progress-frame': { delayMs: 0, send: leakInProgressFrame },
   'event-after-completed': { delayMs: SOON_AFTER_MS, send: eventOfCompletedRun },
   'leak-after-completed': { delayMs: SOON_AFTER_MS, send: startOfOtherUsersRun },
 };

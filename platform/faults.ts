@@ -40,6 +40,7 @@ export const FAULT_NAMES = [
   'ui-stays-on-dead-chat',
   'ui-never-reconnects',
   'isolation-leak-late',
+  'leak-in-progress-frame',
   'ui-shows-other-answer',
   // exact verdicts: breaks of the contract the first faults did not cover
   'ws-revoke-on-message',

@@ -46,7 +46,7 @@ export const MUTANTS: Mutant[] = [
     file: 'harness/isolation-verdict.ts',
     anchor: 'export function socketLeak(',
     insert: 'return undefined;',
-    catchers: [{ file: 'test/unit/isolation-verdict.test.ts' }, matrix('@isolation isolation-leak-late')],
+    catchers: [{ file: 'test/unit/isolation-verdict.test.ts' }, matrix('@isolation leak-in-progress-frame')],
   },
   {
     name: 'isolation-page-scan-removed',

@@ -161,6 +161,14 @@ const MATRIX: Row[] = [
     says: /of user usr_\w+ \(run run_\w+, thread [\w-]+\) reached this user's socket|socket mentions the other user's run, thread or id/,
   },
   {
+    // A progress frame of the partner's run: noise to each run's verdict, so only the spec's
+    // scan of every frame on both sockets can see it (npm run mutants: isolation-socket-scan-removed).
+    spec: '@isolation',
+    fault: 'leak-in-progress-frame',
+    expected: 'CROSS_USER_LEAK',
+    says: /frame #\d+ on \S+'s socket mentions the other user's run, thread or id/,
+  },
+  {
     spec: '@isolation',
     fault: 'ui-shows-other-answer',
     expected: 'CROSS_USER_LEAK',

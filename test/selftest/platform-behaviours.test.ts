@@ -135,6 +135,27 @@ describe('negative controls: leaks only a second user reveals', () => {
     bob.close();
   });
 
+  it("leak-in-progress-frame: right after a completion, a progress frame of another user's recent run, and no agent event of it", async () => {
+    const { urls } = platform;
+    await setPlatformFault(urls, 'leak-in-progress-frame');
+    const bob = await establishedClient(urls.ws, (await testAuth(urls.auth, BOB)).access_token);
+    const carol = await establishedClient(urls.ws, (await testAuth(urls.auth, CAROL)).access_token);
+    const bobs = await bob.run('what bob asked');
+    const carols = await carol.run('what carol asked');
+    const leak = await carol.runFrameAfter(carols.completed);
+    assert.equal(leak.frame.type, 'progress');
+    assert.equal(leak.frame.run_id, bobs.runId);
+    assert.equal(leak.frame.payload?.user_id, bobs.completed.frame.payload?.user_id);
+    const foreignEvents = carol.frames.filter((f) => f.run_id === bobs.runId && f.type !== 'progress');
+    assert.deepEqual(
+      foreignEvents,
+      [],
+      'an agent event of the other run leaked too: the run verdict would see it',
+    );
+    bob.close();
+    carol.close();
+  });
+
   it("ui-shows-other-answer: the completion carries another user's latest answer in payload.foreign_answer", async () => {
     const { urls } = platform;
     await setPlatformFault(urls, 'ui-shows-other-answer');
