@@ -38,23 +38,27 @@ function later(ms: number, signal: AbortSignal, action: () => void): void {
   signal.addEventListener('abort', cancel, { once: true });
 }
 
-/** isolation-leak-late: one thinking frame of another user's most recent run, if there is one. */
-function leakPartnersRun(opts: AfterCompletionOptions): void {
+/** One frame of another user's most recent run onto this socket, if there is such a run. */
+function leakPartnersFrame(opts: AfterCompletionOptions, type: string, said: Record<string, string>): void {
   const { ws, registry, record, log } = opts;
   const other = registry.latestOfOtherUser(record.user_id, RECENT_RUN_MS);
   if (other === undefined || ws.readyState !== ws.OPEN) return;
   ws.send(
     JSON.stringify({
-      type: 'agent_thinking',
+      type,
       run_id: other.run_id,
       thread_id: other.thread_id,
       timestamp: new Date().toISOString(),
-      payload: { user_id: other.user_id, thought: 'Reading the notes the user shared.' },
+      payload: { user_id: other.user_id, ...said },
     }),
   );
   registry.stats.late_leak_frames_sent += 1;
-  log(`frame of ${other.user_id}'s run ${other.run_id} sent to ${record.user_id} (fault ${opts.fault})`);
+  log(`${type} of ${other.user_id}'s run ${other.run_id} sent to ${record.user_id} (fault ${opts.fault})`);
 }
+
+/** isolation-leak-late: one thinking frame of another user's most recent run. */
+const leakPartnersRun = (opts: AfterCompletionOptions) =>
+  leakPartnersFrame(opts, 'agent_thinking', { thought: 'Reading the notes the user shared.' });
 
 /**
  * leak-in-progress-frame: a progress frame (noise to the run's own verdict) of another user's
@@ -62,22 +66,8 @@ function leakPartnersRun(opts: AfterCompletionOptions): void {
  * every frame on the socket for the other journey's run, thread and user (the isolation spec's)
  * can see it.
  */
-function leakInProgressFrame(opts: AfterCompletionOptions): void {
-  const { ws, registry, record, log } = opts;
-  const other = registry.latestOfOtherUser(record.user_id, RECENT_RUN_MS);
-  if (other === undefined || ws.readyState !== ws.OPEN) return;
-  ws.send(
-    JSON.stringify({
-      type: 'progress',
-      run_id: other.run_id,
-      thread_id: other.thread_id,
-      timestamp: new Date().toISOString(),
-      payload: { user_id: other.user_id, message: 'Still summarising the notes.' },
-    }),
-  );
-  registry.stats.late_leak_frames_sent += 1;
-  log(`progress of ${other.user_id}'s run ${other.run_id} sent to ${record.user_id} (fault ${opts.fault})`);
-}
+const leakInProgressFrame = (opts: AfterCompletionOptions) =>
+  leakPartnersFrame(opts, 'progress', { message: 'Still summarising the notes.' });
 
 /** event-after-completed: one more thinking frame of the run that has just completed. */
 function eventOfCompletedRun(opts: AfterCompletionOptions): void {
