@@ -73,6 +73,12 @@ export interface WireDialect {
   refusal(json: unknown): RefusalFields | undefined;
   /** A short label for transcripts: the frame's type and ids. */
   label(json: unknown): string;
+  /**
+   * The text the page must show as the answer, from agent_completed's result; undefined when
+   * this result holds none the dialect can read (the answer is then not compared, and the run
+   * says so).
+   */
+  answerText(result: unknown): string | undefined;
   /** The subprotocol that carries `token` on a socket the harness opens itself. */
   tokenProtocol(token: string): string;
   /** The token a subprotocol the page offers carries, if it carries one. */

@@ -47,6 +47,8 @@ export const contractDialect: WireDialect = {
     return parts.join(' ');
   },
   tokenProtocol: (token) => `jwt.${token}`,
+  // The contract: `payload.result` holds the answer.
+  answerText: (result) => (typeof result === 'string' ? result : undefined),
   tokenFromProtocol: (protocol) => (protocol.startsWith('jwt.') ? protocol.slice(4) : undefined),
   baseProtocols: ['jwt-auth'],
   health: {

@@ -109,6 +109,13 @@ export const netraDialect: WireDialect = {
     if (thread) parts.push(`thread=${thread}`);
     return parts.join(' ');
   },
+  // zen's result is a string or an object; which field of the object its frontend shows was not
+  // found in the source read (docs/netra.md). `response` is the bundled netra pages' choice; a
+  // deployment's profile names its own.
+  answerText(result) {
+    if (typeof result === 'string') return result;
+    return isObject(result) ? str(result.response) : undefined;
+  },
   tokenProtocol: (token) => `jwt.${base64url(token)}`,
   // The backend takes jwt.<base64url(token)> and jwt.<token> alike: decode only what decodes to a JWT.
   tokenFromProtocol(protocol) {

@@ -191,3 +191,21 @@ describe('PROTOCOL_MISMATCH', () => {
     assert.equal(protocolMismatch(t.frames, 'handshake', contractDialect, others, 'contract'), undefined);
   });
 });
+
+describe('the answer a page must show, read from the run result by the dialect', () => {
+  test('contract: payload.result is the answer, and only a string is one', () => {
+    assert.equal(contractDialect.answerText('Here are your notes.'), 'Here are your notes.');
+    assert.equal(contractDialect.answerText({ response: 'x' }), undefined);
+    assert.equal(contractDialect.answerText(undefined), undefined);
+  });
+
+  test("netra: a string result, or the object's response; anything else is not compared", () => {
+    assert.equal(netraDialect.answerText('plain'), 'plain');
+    assert.equal(
+      netraDialect.answerText({ response: 'from the object', status: 'completed' }),
+      'from the object',
+    );
+    assert.equal(netraDialect.answerText({ summary: 'not the field the pages show' }), undefined);
+    assert.equal(netraDialect.answerText({ response: 42 }), undefined);
+  });
+});

@@ -5,7 +5,6 @@ import { Transcript } from './helpers/frames.ts';
 
 const run: RenderFacts['run'] = {
   runId: 'run-1',
-  result: 'the answer',
   timeline: [
     { type: 'agent_started', ms: 100, runId: 'run-1' },
     { type: 'tool_executing', ms: 300, runId: 'run-1' },
@@ -40,6 +39,7 @@ describe('what the page must show of a run', () => {
   test('the first unshown event is named, with its arrival and every count', () => {
     const failure = renderFailure({
       run,
+      answer: 'the answer',
       delivered: ALL,
       shown: new Map([...ALL, ['tool_executing', 0]]),
       answers: ['the answer'],
@@ -61,6 +61,7 @@ describe('what the page must show of a run', () => {
   test('every event shown but not the answer: the answer is named', () => {
     const { summary } = renderFailure({
       run,
+      answer: 'the answer',
       delivered: ALL,
       shown: ALL,
       answers: [],
@@ -73,6 +74,7 @@ describe('what the page must show of a run', () => {
   test('everything shown and answered: the page showed more than was delivered', () => {
     const { summary } = renderFailure({
       run,
+      answer: 'the answer',
       delivered: ALL,
       shown: new Map([...ALL, ['agent_thinking', 3]]),
       answers: ['so: the answer'],
@@ -80,5 +82,19 @@ describe('what the page must show of a run', () => {
       waited: '',
     });
     assert.match(summary, /^the page shows more events than the socket delivered/);
+  });
+
+  test('a result the dialect reads no answer from is not compared, and the message says so', () => {
+    const { summary } = renderFailure({
+      run,
+      answer: undefined,
+      delivered: ALL,
+      shown: new Map([...ALL, ['agent_thinking', 3]]),
+      answers: [],
+      budgetMs: 3000,
+      waited: '',
+    });
+    assert.match(summary, /^the page shows more events than the socket delivered/);
+    assert.match(summary, /expected answer \(not compared\)/);
   });
 });
