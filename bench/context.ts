@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Browser } from '@playwright/test';
+import { launchBrowser } from './browser-journey.ts';
 import { processTree } from './proc.ts';
 
 export interface BenchOptions {
@@ -47,16 +49,37 @@ export interface BenchContext {
   notes: string[];
   /** A fresh folder under the scratch folder. */
   dir: (name: string) => string;
+  /**
+   * The bench's own warm Chromium, launched on first use and shared by every in-process
+   * measurement (the machine's browser version, the UI floor, the recorder's cost): each launch
+   * costs about a CPU-second, and those measurements want a browser that is already up.
+   */
+  browser: () => Promise<Browser>;
+  /** Close what the context opened (the shared browser). */
+  close: () => Promise<void>;
+  /** Variables for every Playwright child run (E2E_REPORT=minimal in --quick). */
+  childEnv: Record<string, string>;
 }
 
 export function createContext(options: BenchOptions, log: (line: string) => void): BenchContext {
   const workDir = mkdtempSync(path.join(tmpdir(), 'golden-path-bench-'));
   let counter = 0;
+  let browser: Promise<Browser> | undefined;
   return {
     options,
     workDir,
     log,
     notes: [],
+    browser: () => {
+      browser ??= launchBrowser();
+      return browser;
+    },
+    close: async () => {
+      if (browser) await (await browser).close();
+    },
+    // --quick checks the shape of the numbers, not the reports: the HTML, JUnit and Allure
+    // reporters would cost each child run about a CPU-second for files nothing reads.
+    childEnv: options.quick ? { E2E_REPORT: 'minimal' } : {},
     dir: (name) => {
       counter += 1;
       const dir = path.join(workDir, `${String(counter).padStart(2, '0')}-${name}`);

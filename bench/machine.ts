@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Browser } from '@playwright/test';
 import { ROOT } from '../harness/run-context.ts';
 
 export interface Machine {
@@ -35,20 +36,17 @@ function osName(): string {
   }
 }
 
-/** The Chromium the harness runs: ask the browser itself, through Playwright, for its version. */
-async function chromiumVersion(): Promise<{ version: string; path: string }> {
+/**
+ * The Chromium the harness runs: ask the browser itself (the bench's own, launched as the
+ * harness launches it), else the executable, for its version.
+ */
+async function chromiumVersion(launch: () => Promise<Browser>): Promise<{ version: string; path: string }> {
   const { chromium } = await import('@playwright/test');
-  const { chooseBrowser, CHROMIUM_ARGS } = await import('../harness/browser.ts');
-  const choice = chooseBrowser(chromium.executablePath());
-  const executablePath = choice?.executablePath ?? chromium.executablePath();
+  const { chooseBrowser } = await import('../harness/browser.ts');
+  const executablePath =
+    chooseBrowser(chromium.executablePath())?.executablePath ?? chromium.executablePath();
   try {
-    const browser = await chromium.launch({
-      ...(choice?.executablePath ? { executablePath: choice.executablePath } : {}),
-      args: CHROMIUM_ARGS,
-    });
-    const version = browser.version();
-    await browser.close();
-    return { version, path: executablePath };
+    return { version: (await launch()).version(), path: executablePath };
   } catch {
     try {
       const text = execFileSync(executablePath, ['--version'], { encoding: 'utf8', stdio: 'pipe' });
@@ -59,9 +57,9 @@ async function chromiumVersion(): Promise<{ version: string; path: string }> {
   }
 }
 
-export async function describeMachine(): Promise<Machine> {
+export async function describeMachine(launch: () => Promise<Browser>): Promise<Machine> {
   const cpus = os.cpus();
-  const browser = await chromiumVersion();
+  const browser = await chromiumVersion(launch);
   return {
     cpus: cpus.length,
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',

@@ -135,10 +135,13 @@ export function formatTable(results: Results): string {
       'UI floor: plain Playwright / bare (in-process)',
       `${ms(o.uiFloor.plainPlaywright.median)} / ${ms(o.uiFloor.bare.median)} = ${o.uiFloor.ratio} ×`,
     );
+    const whole = o.wholeProcess;
     add(
       '1 overhead',
-      `whole process: spec / bare (median of ${o.wholeProcess.spec.n})`,
-      `${ms(o.wholeProcess.spec.median)} / ${ms(o.wholeProcess.bare.median)} = ${o.wholeProcess.ratio} ×`,
+      whole ? `whole process: spec / bare (median of ${whole.spec.n})` : 'whole process: spec / bare',
+      whole
+        ? `${ms(whole.spec.median)} / ${ms(whole.bare.median)} = ${whole.ratio} ×`
+        : 'not measured (--quick)',
     );
     add(
       '1 overhead',

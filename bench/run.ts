@@ -123,9 +123,18 @@ export async function runBench(
   log = (line: string) => console.log(line),
 ): Promise<Results> {
   const context = createContext(options, log);
+  try {
+    return await measure(context);
+  } finally {
+    await context.close();
+  }
+}
+
+async function measure(context: BenchContext): Promise<Results> {
+  const { options, log } = context;
   const started = new Date();
   log(`[bench] ${options.quick ? 'quick' : 'full'} run; scratch folder ${context.workDir}`);
-  const machine = await describeMachine();
+  const machine = await describeMachine(context.browser);
   log(
     `[bench] ${machine.cpus} CPU(s) ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, Playwright ${machine.playwright}, Chromium ${machine.chromium}`,
   );
@@ -140,9 +149,14 @@ export async function runBench(
     targets: [],
   };
 
+  const wants = (name: SectionName) => options.sections.includes(name);
+  const flooding = { PLATFORM_FLOOD_FRAMES: String(options.floodFrames) };
+  // --quick checks the shape of the numbers, not their size: one flooding platform serves the
+  // overhead, the latency and the flood sections (the flood counts each run's own frames).
+  const oneForAll = options.quick && wants('flood') && (wants('overhead') || wants('latency'));
   // Overhead and latency share one platform: latency reads the overhead runs' server times.
-  if (options.sections.includes('overhead') || options.sections.includes('latency')) {
-    await withPlatform({}, async (platform) => {
+  if (wants('overhead') || wants('latency')) {
+    await withPlatform(oneForAll ? flooding : {}, async (platform) => {
       const measured = await section(context, 'overhead', () => overhead(context, platform));
       if (measured) {
         const { warmRun, bareResults, ...rest } = measured;
@@ -151,10 +165,11 @@ export async function runBench(
           latency(context, platform, warmRun, bareResults ?? []),
         );
       }
+      if (oneForAll) results.flood = await section(context, 'flood', () => flood(context, platform));
     });
   }
-  if (options.sections.includes('flood')) {
-    await withPlatform({ PLATFORM_FLOOD_FRAMES: String(options.floodFrames) }, async (platform) => {
+  if (wants('flood') && !oneForAll) {
+    await withPlatform(flooding, async (platform) => {
       results.flood = await section(context, 'flood', () => flood(context, platform));
     });
   }

@@ -13,7 +13,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { harnessEnv, PLATFORM_DEFAULTS, type RunningPlatform } from '../../test/support/platform.ts';
 import { bareJourney } from '../bare-client.ts';
-import { browserJourney, harnessFor, launchBrowser } from '../browser-journey.ts';
+import { browserJourney, harnessFor } from '../browser-journey.ts';
 import { runPlaywright, tail } from '../child.ts';
 import { type BenchContext, waitForQuiet } from '../context.ts';
 import { proc } from '../platform-stats.ts';
@@ -93,7 +93,7 @@ export function floodLoss(
 
 export async function flood(context: BenchContext, platform: RunningPlatform): Promise<FloodResult> {
   const { floodFrames, floodRuns } = context.options;
-  const env = harnessEnv(platform.urls);
+  const env = harnessEnv(platform.urls, context.childEnv);
   const runs: FloodRun[] = [];
   for (let i = 0; i < floodRuns; i++) {
     for (const trace of ['off', 'on']) {
@@ -163,25 +163,21 @@ export async function flood(context: BenchContext, platform: RunningPlatform): P
     `  recorder cost: in-process journey without/with the recorder, ${iterations} + ${warmup} each`,
   );
   const harness = harnessFor(platform.urls, context.dir('flood-recorder-state'));
-  const browser = await launchBrowser();
+  const browser = await context.browser();
   const without: Awaited<ReturnType<typeof browserJourney>>[] = [];
   const withRecorder: Awaited<ReturnType<typeof browserJourney>>[] = [];
   let failures = 0;
   const user = { email: PLATFORM_DEFAULTS.users[1] as string, password: PLATFORM_DEFAULTS.password };
-  try {
-    for (let i = 0; i < iterations + warmup; i++) {
-      const plain = await browserJourney(browser, platform.urls, user);
-      const recorded = await browserJourney(browser, platform.urls, user, harness);
-      if (!plain.ok || !recorded.ok) {
-        failures += 1;
-        context.log(`  recorder-cost iteration failed: ${plain.error ?? recorded.error}`);
-      }
-      if (i < warmup) continue;
-      if (plain.ok) without.push(plain);
-      if (recorded.ok) withRecorder.push(recorded);
+  for (let i = 0; i < iterations + warmup; i++) {
+    const plain = await browserJourney(browser, platform.urls, user);
+    const recorded = await browserJourney(browser, platform.urls, user, harness);
+    if (!plain.ok || !recorded.ok) {
+      failures += 1;
+      context.log(`  recorder-cost iteration failed: ${plain.error ?? recorded.error}`);
     }
-  } finally {
-    await browser.close();
+    if (i < warmup) continue;
+    if (plain.ok) without.push(plain);
+    if (recorded.ok) withRecorder.push(recorded);
   }
   const cpu = (list: typeof without, key: 'nodeCpuS' | 'browserCpuS') =>
     round(median(list.map((r) => r[key])), 2);

@@ -10,15 +10,22 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../harness/run-context.ts';
 import { harnessEnv, PLATFORM_DEFAULTS, type RunningPlatform } from '../../test/support/platform.ts';
-import type { BareResult } from '../bare-client.ts';
+import type { BareOptions, BareResult } from '../bare-client.ts';
 import { bareJourney } from '../bare-client.ts';
-import { browserJourney, launchBrowser } from '../browser-journey.ts';
+import { browserJourney } from '../browser-journey.ts';
 import { runPlaywright, tail, timeCommand } from '../child.ts';
 import { type BenchContext, waitForQuiet } from '../context.ts';
 import { bareResultOf, goldenTests, isBare, phases, stepTotal } from '../results.ts';
 import { median, round, roundSummary, type Summary, summarise } from '../stats.ts';
 import type { RunTiming, TestTiming } from '../timing-reporter.ts';
 import { writeWarmSpec } from '../warm-spec.ts';
+
+export interface WholeProcess {
+  bare: Summary;
+  spec: Summary;
+  ratio: number;
+  failures: number;
+}
 
 export interface OverheadResult {
   iterations: number;
@@ -39,7 +46,8 @@ export interface OverheadResult {
     browserLaunchMs: number;
   };
   uiFloor: { plainPlaywright: Summary; bare: Summary; ratio: number; failures: number };
-  wholeProcess: { bare: Summary; spec: Summary; ratio: number; failures: number };
+  /** Not measured in --quick. */
+  wholeProcess?: WholeProcess;
   /** Kept for the latency section: the warm run's timing and the bare results. */
   warmRun?: RunTiming;
   bareResults?: BareResult[];
@@ -61,9 +69,9 @@ function medianOf(tests: TestTiming[], pick: (test: TestTiming) => number): numb
 
 export async function overhead(context: BenchContext, platform: RunningPlatform): Promise<OverheadResult> {
   const { iterations } = context.options;
-  const env = harnessEnv(platform.urls);
+  const env = harnessEnv(platform.urls, context.childEnv);
   const email = PLATFORM_DEFAULTS.users[0] as string;
-  const bareOptions = {
+  const bareOptions: BareOptions = {
     authUrl: platform.urls.auth,
     wsUrl: platform.urls.ws,
     bypassKey: PLATFORM_DEFAULTS.bypassKey,
@@ -131,27 +139,62 @@ export async function overhead(context: BenchContext, platform: RunningPlatform)
   context.log(
     `  UI floor: plain Playwright journey and bare client in-process, ${iterations} + ${warmup} each`,
   );
-  const browser = await launchBrowser();
+  const browser = await context.browser();
   const plain: number[] = [];
   const inProcessBare: number[] = [];
   let floorFailures = 0;
-  try {
-    for (let i = 0; i < iterations + warmup; i++) {
-      const bare = await bareJourney(bareOptions);
-      const page = await browserJourney(browser, platform.urls, {
-        email,
-        password: PLATFORM_DEFAULTS.password,
-      });
-      if (!bare.ok || !page.ok) floorFailures += 1;
-      if (i < warmup) continue;
-      if (bare.ok) inProcessBare.push(bare.totalMs);
-      if (page.ok) plain.push(page.totalMs);
-    }
-  } finally {
-    await browser.close();
+  for (let i = 0; i < iterations + warmup; i++) {
+    const bare = await bareJourney(bareOptions);
+    const page = await browserJourney(browser, platform.urls, {
+      email,
+      password: PLATFORM_DEFAULTS.password,
+    });
+    if (!bare.ok || !page.ok) floorFailures += 1;
+    if (i < warmup) continue;
+    if (bare.ok) inProcessBare.push(bare.totalMs);
+    if (page.ok) plain.push(page.totalMs);
   }
 
-  // Whole processes, alternated.
+  // Whole processes: a Playwright child and a tsx child per iteration, start-up costs the runs
+  // above already pay. --quick (the self-test) skips them: the other sections' children keep
+  // runPlaywright and timeCommand exercised, and this loop is what adds them up.
+  const whole = context.options.quick ? undefined : await wholeProcess(context, env, bareOptions);
+  const floorPlain = summarise(plain);
+  const floorBare = summarise(inProcessBare);
+
+  return {
+    iterations,
+    warm: {
+      bare: roundSummary(bareSummary),
+      spec: roundSummary(specSummary),
+      ratio: round(specSummary.median / bareSummary.median, 2),
+      overheadMs: round(specSummary.median - bareSummary.median),
+      failures,
+      specPhases,
+      specCalls,
+      ...(traceOff ? { specTraceOff: roundSummary(traceOff) } : {}),
+      firstSpecMs: round(first?.durationMs ?? Number.NaN),
+      browserLaunchMs: round(first ? stepTotal(first, /^Launch browser$/) : Number.NaN),
+    },
+    uiFloor: {
+      plainPlaywright: roundSummary(floorPlain),
+      bare: roundSummary(floorBare),
+      ratio: round(floorPlain.median / floorBare.median, 2),
+      failures: floorFailures,
+    },
+    ...(whole ? { wholeProcess: whole } : {}),
+    ...(warm.timing ? { warmRun: warm.timing } : {}),
+    bareResults: warmBare,
+  };
+}
+
+/** A bare-client process against a `playwright test golden-path.spec.ts` process, alternated. */
+async function wholeProcess(
+  context: BenchContext,
+  env: Record<string, string>,
+  bareOptions: BareOptions,
+): Promise<WholeProcess> {
+  const { iterations } = context.options;
   await waitForQuiet(context, 'overhead (whole process)');
   context.log(
     `  whole process: bare-client process and playwright-test process alternated, ${iterations} each`,
@@ -184,36 +227,10 @@ export async function overhead(context: BenchContext, platform: RunningPlatform)
   }
   const wholeBare = summarise(bareWall);
   const wholeSpec = summarise(specWall);
-  const floorPlain = summarise(plain);
-  const floorBare = summarise(inProcessBare);
-
   return {
-    iterations,
-    warm: {
-      bare: roundSummary(bareSummary),
-      spec: roundSummary(specSummary),
-      ratio: round(specSummary.median / bareSummary.median, 2),
-      overheadMs: round(specSummary.median - bareSummary.median),
-      failures,
-      specPhases,
-      specCalls,
-      ...(traceOff ? { specTraceOff: roundSummary(traceOff) } : {}),
-      firstSpecMs: round(first?.durationMs ?? Number.NaN),
-      browserLaunchMs: round(first ? stepTotal(first, /^Launch browser$/) : Number.NaN),
-    },
-    uiFloor: {
-      plainPlaywright: roundSummary(floorPlain),
-      bare: roundSummary(floorBare),
-      ratio: round(floorPlain.median / floorBare.median, 2),
-      failures: floorFailures,
-    },
-    wholeProcess: {
-      bare: roundSummary(wholeBare),
-      spec: roundSummary(wholeSpec),
-      ratio: round(wholeSpec.median / wholeBare.median, 2),
-      failures: wholeFailures,
-    },
-    ...(warm.timing ? { warmRun: warm.timing } : {}),
-    bareResults: warmBare,
+    bare: roundSummary(wholeBare),
+    spec: roundSummary(wholeSpec),
+    ratio: round(wholeSpec.median / wholeBare.median, 2),
+    failures: wholeFailures,
   };
 }

@@ -23,6 +23,8 @@ interface AuthStats {
 }
 
 const USERS = PLATFORM_DEFAULTS.users;
+/** What is judged here is the platform's counters and the console: no report is read. */
+const MINIMAL = { E2E_REPORT: 'minimal' };
 const oncePerUser = Object.fromEntries(USERS.map((email) => [email, 1]));
 
 describe('tokens', { concurrency: 2 }, () => {
@@ -33,7 +35,7 @@ describe('tokens', { concurrency: 2 }, () => {
       const out = mkdtempSync(path.join(tmpdir(), 'golden-path-cache-'));
       // Both runs share one state folder, as two `npm run golden-path` on one machine do. The
       // golden path and the isolation spec sign in every configured user in the workers.
-      const env = harnessEnv(platform.urls, { E2E_STATE_DIR: path.join(out, 'state') });
+      const env = harnessEnv(platform.urls, { ...MINIMAL, E2E_STATE_DIR: path.join(out, 'state') });
       const grep = ['--grep', '@golden-path|@isolation'];
       const started = Date.now();
       const first = await runHarness(grep, env, path.join(out, 'first'));
@@ -64,7 +66,11 @@ describe('tokens', { concurrency: 2 }, () => {
     const platform = await startPlatform({ PLATFORM_TOKEN_TTL_S: '6' });
     try {
       // No password: the page signs in with the harness's token, so its expiry matters.
-      const env = harnessEnv(platform.urls, { E2E_USER_PASSWORD: '', E2E_TOKEN_MIN_VALIDITY_S: '3' });
+      const env = harnessEnv(platform.urls, {
+        ...MINIMAL,
+        E2E_USER_PASSWORD: '',
+        E2E_TOKEN_MIN_VALIDITY_S: '3',
+      });
       const run = await runHarness(['--grep', '@golden-path', '--repeat-each=4', '--workers=1'], env);
       assert.equal(run.exitCode, 0, run.stdout.slice(-3000));
       const stats = (await platform.stats('auth')) as unknown as AuthStats;
