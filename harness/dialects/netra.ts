@@ -45,6 +45,15 @@ function stable(value: unknown): string {
   return `{${keys.map((key) => `${JSON.stringify(key)}:${stable(value[key])}`).join(',')}}`;
 }
 
+/**
+ * What the run answered: a result that is text, or the text of an object result's `response`.
+ * Anything else stays the result as it came, for the evidence; the answer checks, which compare
+ * text with the page, only judge text, so an answer left inside an object would go unchecked.
+ */
+function answerOf(result: unknown): unknown {
+  return isObject(result) && typeof result.response === 'string' ? result.response : result;
+}
+
 const base64url = (token: string) => Buffer.from(token, 'utf8').toString('base64url');
 
 export const netraDialect: WireDialect = {
@@ -72,7 +81,7 @@ export const netraDialect: WireDialect = {
       threadId: pick('thread_id'),
       userId: pick('user_id'),
       toolName: pick('tool_name'),
-      result: body.result ?? json.result ?? metadata,
+      result: answerOf(body.result ?? json.result ?? metadata),
     };
   },
   outgoingMessage(json) {
