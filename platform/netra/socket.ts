@@ -67,7 +67,14 @@ function netraVerifier(config: PlatformConfig): TokenVerifier {
       return {
         ok: false,
         status: 401,
-        detail: err instanceof errors.JOSEError ? reasonFor(err) : 'invalid token',
+        // Only the shared secret is trusted: a token signed with another algorithm's key is one
+        // of a key netra does not know, as a foreign HS256 secret's is.
+        detail:
+          err instanceof errors.JOSEAlgNotAllowed
+            ? 'invalid token signature'
+            : err instanceof errors.JOSEError
+              ? reasonFor(err)
+              : 'invalid token',
       };
     }
   };

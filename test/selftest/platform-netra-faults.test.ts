@@ -1,7 +1,7 @@
 /** The reference platform's faults behave in the netra dialect as in the contract's. */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { WebSocket } from 'ws';
 import {
   AGENT_EVENTS,
@@ -99,6 +99,20 @@ describe('platform, netra dialect, faults', () => {
       const none = open(platform.urls.ws, ['jwt-auth']);
       assert.equal((await none.closed).code, 1008);
       assert.equal(none.frames[0]?.error_code, 'NO_TOKEN');
+    }));
+
+  it('ws-accepts-foreign-key lets a token signed by another key through, whatever its algorithm', () =>
+    withFault('ws-accepts-foreign-key', async (platform) => {
+      const { privateKey } = await generateKeyPair('ES256');
+      const foreign = await new SignJWT({ email: 'alice@example.test' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'someone-else' })
+        .setSubject('e2e-alice')
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(privateKey);
+      const socket = open(platform.urls.ws, subprotocols(foreign));
+      await socket.until(welcomed);
+      socket.ws.close();
     }));
 
   it('ws-handshake-hang never answers the upgrade', () =>
