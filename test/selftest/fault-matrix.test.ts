@@ -46,6 +46,14 @@ interface Row {
   profile?: string;
 }
 
+/**
+ * Playwright's workers for a row whose fault fails most of its spec's tests: each failing test
+ * waits out its full timeout (twice the handshake timeout, for a way back to sign-in that never
+ * comes) and then restarts its worker (a new process and browser). With one worker per user
+ * (E2E_USERS lists four) they wait at once and at most one restarts. Elsewhere the config's two.
+ */
+const WORKER_PER_TEST = new Map([['ui-stays-on-dead-chat', 4]]);
+
 type Dialect = 'contract' | 'netra';
 
 const golden = (fault: string, expected: string, extra: Partial<Row> = {}): Row => ({
@@ -296,6 +304,11 @@ async function withPlatform<T>(row: Row, use: (platform: RunningPlatform) => Pro
   }
 }
 
+function workersFor(row: Row): string[] {
+  const workers = WORKER_PER_TEST.get(row.fault);
+  return workers === undefined ? [] : [`--workers=${workers}`];
+}
+
 const testsOf = (run: ChildRun): EvidenceRecord[] => run.diagnosis?.tests ?? [];
 const failedIn = (run: ChildRun) =>
   testsOf(run).filter((test) => test.status !== 'passed' && test.status !== 'skipped');
@@ -368,7 +381,7 @@ describe('fault matrix: each injected fault is reported with its exact cause', {
         ...(row.profile ? { E2E_PROFILE: path.join(ROOT, 'test', 'support', 'profiles', row.profile) } : {}),
       };
       const run = await withPlatform(row, (platform) =>
-        runHarness(['--grep', row.spec], harnessEnv(platform.urls, limits)),
+        runHarness(['--grep', row.spec, ...workersFor(row)], harnessEnv(platform.urls, limits)),
       );
       const got = outcome(run);
       printed.push({
