@@ -11,12 +11,21 @@
  *
  * The netra rows (NETRA_MATRIX) prove every cause code again on a platform speaking netra
  * (PLATFORM_DIALECT=netra), with the profile a team would use (profiles/netra-local.ts,
- * E2E_JWT_SECRET). Rows start costliest first (RUN_ORDER) and print in the table's order.
+ * E2E_JWT_SECRET). Rows start costliest first (runOrder) and print in the table's order.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { EvidenceRecord } from '../../harness/evidence-record.ts';
+import {
+  accepts,
+  type Dialect,
+  golden,
+  type Row,
+  runOrder,
+  type Spec,
+  workersFor,
+} from '../support/fault-matrix-rows.ts';
 import {
   type ChildRun,
   firstCause,
@@ -27,54 +36,6 @@ import {
   setPlatformFault,
   startPlatform,
 } from '../support/platform.ts';
-
-type Spec = '@golden-path' | '@auth' | '@isolation' | '@resilience';
-
-interface Row {
-  spec: Spec;
-  fault: string;
-  expected: string;
-  /** The tests the fault must fail (by title); the spec's other tests must pass. Default: every test. */
-  fails?: RegExp;
-  /** What the failure must say besides its code: the evidence a reader needs. */
-  says?: RegExp;
-  /** Only this row's budgets are tight: tight budgets on a loaded machine turn healthy rows red. */
-  budgets?: string;
-  /** The platform's dialect, and so the profile the harness runs with; default contract. */
-  dialect?: Dialect;
-  /** A profile of test/support/profiles/ the row's harness runs with (E2E_PROFILE). */
-  profile?: string;
-}
-
-/**
- * Playwright's workers for a row whose fault fails most of its spec's tests: each failing test
- * waits out its full timeout (twice the handshake timeout, for a way back to sign-in that never
- * comes) and then restarts its worker (a new process and browser). With one worker per user
- * (E2E_USERS lists four) they wait at once and at most one restarts. Elsewhere the config's two.
- */
-const WORKER_PER_TEST = new Map([['ui-stays-on-dead-chat', 4]]);
-
-type Dialect = 'contract' | 'netra';
-
-const golden = (fault: string, expected: string, extra: Partial<Row> = {}): Row => ({
-  spec: '@golden-path',
-  fault,
-  expected,
-  ...extra,
-});
-
-/** An auth row: the socket accepts exactly one kind of bad credential; only its test fails. */
-const accepts = (fault: string, credential: string, dialect: Dialect = 'contract'): Row => ({
-  spec: '@auth',
-  fault,
-  expected: 'WS_AUTH_NOT_ENFORCED',
-  fails: new RegExp(`agent socket authentication › refuses ${credential},`),
-  // netra's first connection of a process is welcomed with a system_message.
-  says: new RegExp(
-    `with ${credential}: accepted: ${dialect === 'netra' ? '(system_message )?' : ''}connection_established after \\d+ ms`,
-  ),
-  dialect,
-});
 
 const MATRIX: Row[] = [
   golden('none', 'passed'),
@@ -234,33 +195,6 @@ const NETRA_MATRIX: Row[] = [
 /** Every row, in the order the table prints them. */
 const ROWS = [...MATRIX, ...NETRA_MATRIX];
 
-/** Faults the preflight names before any browser starts: the run ends in seconds. */
-const PREFLIGHT_CODES = new Set([
-  'SERVICE_UNHEALTHY',
-  'SERVICE_UNREACHABLE',
-  'TOKEN_REJECTED',
-  'USER_UNKNOWN',
-]);
-const SPEC_COST: Record<Spec, number> = { '@golden-path': 3, '@resilience': 4, '@isolation': 4, '@auth': 6 };
-
-/**
- * A row's rough cost, relative to the others: a child run of the auth spec starts most browsers
- * (five tests, each failing one restarts its worker), a preflight failure starts none, and a
- * fault every auth test must wait out costs the most.
- */
-function costOf(row: Row): number {
-  if (PREFLIGHT_CODES.has(row.expected) || row.fault === 'foreign-signing-key') return 1;
-  return SPEC_COST[row.spec] + (row.fault === 'ui-stays-on-dead-chat' ? 4 : 0);
-}
-
-/**
- * The order rows start in: costliest first, so the lanes end together rather than one lane
- * finishing an auth row alone at the end; equal costs keep the table's order.
- */
-const RUN_ORDER = ROWS.map((row, index) => ({ row, index }))
-  .sort((a, b) => costOf(b.row) - costOf(a.row) || a.index - b.index)
-  .map(({ row }) => row);
-
 /**
  * Limits short enough that faults which can only show as silence cost seconds, not the
  * defaults; event budgets stay at their generous defaults; no traces or HTML/Allure reports:
@@ -302,11 +236,6 @@ async function withPlatform<T>(row: Row, use: (platform: RunningPlatform) => Pro
     await setPlatformFault(lane.urls, 'none');
     idle[dialect].push(lane);
   }
-}
-
-function workersFor(row: Row): string[] {
-  const workers = WORKER_PER_TEST.get(row.fault);
-  return workers === undefined ? [] : [`--workers=${workers}`];
 }
 
 const testsOf = (run: ChildRun): EvidenceRecord[] => run.diagnosis?.tests ?? [];
@@ -372,7 +301,7 @@ function check(row: Row, run: ChildRun, got: string): void {
 }
 
 describe('fault matrix: each injected fault is reported with its exact cause', { concurrency: LANES }, () => {
-  for (const row of RUN_ORDER) {
+  for (const row of runOrder(ROWS)) {
     it(`${rowName(row)} → ${row.expected}`, async () => {
       const limits = {
         ...LIMITS,
