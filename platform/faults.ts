@@ -13,6 +13,8 @@ export const FAULT_NAMES = [
   'foreign-signing-key',
   // login
   'login-rejects-password',
+  // netra's sign-in, which has no password: its callback refuses the hand-off
+  'login-rejects-callback',
   // socket
   'ws-upgrade-403',
   'ws-close-1008',

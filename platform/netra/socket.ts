@@ -30,17 +30,22 @@ function tokenOf(value: string): string | undefined {
   return token.length >= MIN_TOKEN_CHARS && isJwt(token) ? token : undefined;
 }
 
+/**
+ * The token of the upgrade: the bearer header's, else the first token subprotocol that carries a
+ * JWT, else the first one's value as it is, which fails verification (netra says AUTH_FAILED to
+ * an unreadable token, NO_TOKEN only when none was offered).
+ */
 export function netraTokenFromUpgrade(req: IncomingMessage): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
   if (match?.[1] !== undefined) return match[1];
   const offered = req.headers['sec-websocket-protocol'];
+  const values: string[] = [];
   for (const raw of typeof offered === 'string' ? offered.split(',') : []) {
     const protocol = raw.trim();
     const prefix = TOKEN_PREFIXES.find((p) => protocol.startsWith(p));
-    const token = prefix === undefined ? undefined : tokenOf(protocol.slice(prefix.length));
-    if (token !== undefined) return token;
+    if (prefix !== undefined && protocol.length > prefix.length) values.push(protocol.slice(prefix.length));
   }
-  return undefined;
+  return values.map(tokenOf).find((token) => token !== undefined) ?? values[0];
 }
 
 function netraVerifier(config: PlatformConfig): TokenVerifier {
@@ -62,7 +67,14 @@ function netraVerifier(config: PlatformConfig): TokenVerifier {
       return {
         ok: false,
         status: 401,
-        detail: err instanceof errors.JOSEError ? reasonFor(err) : 'invalid token',
+        // Only the shared secret is trusted: a token signed with another algorithm's key is one
+        // of a key netra does not know, as a foreign HS256 secret's is.
+        detail:
+          err instanceof errors.JOSEAlgNotAllowed
+            ? 'invalid token signature'
+            : err instanceof errors.JOSEError
+              ? reasonFor(err)
+              : 'invalid token',
       };
     }
   };

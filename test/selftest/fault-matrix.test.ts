@@ -9,15 +9,23 @@
  * time (`POST <api>/__platform/fault`, which every fault supports) between the rows it runs one
  * after another; rows on different lanes run at once, never two on one platform.
  *
- * The netra rows run on a platform speaking netra (PLATFORM_DIALECT=netra) with the profile a
- * team would use (profiles/netra-local.ts, E2E_JWT_SECRET): the faults whose wire behaviour
- * differs there, HS256 tokens, the refusal after accepting, repeated events, events without a
- * thread id, and the accept-then-authenticate path's lax credentials.
+ * The netra rows (NETRA_MATRIX) prove every cause code again on a platform speaking netra
+ * (PLATFORM_DIALECT=netra), with the profile a team would use (profiles/netra-local.ts,
+ * E2E_JWT_SECRET). Rows start costliest first (runOrder) and print in the table's order.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { EvidenceRecord } from '../../harness/evidence-record.ts';
+import {
+  accepts,
+  type Dialect,
+  golden,
+  type Row,
+  runOrder,
+  type Spec,
+  workersFor,
+} from '../support/fault-matrix-rows.ts';
 import {
   type ChildRun,
   firstCause,
@@ -28,42 +36,6 @@ import {
   setPlatformFault,
   startPlatform,
 } from '../support/platform.ts';
-
-type Spec = '@golden-path' | '@auth' | '@isolation' | '@resilience';
-
-interface Row {
-  spec: Spec;
-  fault: string;
-  expected: string;
-  /** The tests the fault must fail (by title); the spec's other tests must pass. Default: every test. */
-  fails?: RegExp;
-  /** What the failure must say besides its code: the evidence a reader needs. */
-  says?: RegExp;
-  /** Only this row's budgets are tight: tight budgets on a loaded machine turn healthy rows red. */
-  budgets?: string;
-  /** The platform's dialect, and so the profile the harness runs with; default contract. */
-  dialect?: Dialect;
-  /** A profile of test/support/profiles/ the row's harness runs with (E2E_PROFILE). */
-  profile?: string;
-}
-
-type Dialect = 'contract' | 'netra';
-
-const golden = (fault: string, expected: string, extra: Partial<Row> = {}): Row => ({
-  spec: '@golden-path',
-  fault,
-  expected,
-  ...extra,
-});
-
-/** An auth row: the socket accepts exactly one kind of bad credential; only its test fails. */
-const accepts = (fault: string, credential: string): Row => ({
-  spec: '@auth',
-  fault,
-  expected: 'WS_AUTH_NOT_ENFORCED',
-  fails: new RegExp(`agent socket authentication › refuses ${credential},`),
-  says: new RegExp(`with ${credential}: accepted: connection_established after \\d+ ms`),
-});
 
 const MATRIX: Row[] = [
   golden('none', 'passed'),
@@ -115,26 +87,10 @@ const MATRIX: Row[] = [
     says: /tool_executing \(arrived \+\d+ ms after the message\) is not shown/,
   }),
   golden('ui-renders-late', 'UI_NOT_RENDERED', { says: /render budget \(E2E_RENDER_BUDGET_MS\)/ }),
-  // The netra dialect: tokens signed with the shared secret, so another secret fails their check.
-  golden('foreign-signing-key', 'TOKEN_INVALID', { dialect: 'netra' }),
-  // netra accepts first, sends error_message, then closes with its own reason.
-  golden('ws-close-1008', 'WS_AUTH_REJECTED', { dialect: 'netra', says: /closed 1008 "SSOT Auth failed"/ }),
-  // tool_completed comes twice (a retry): dropping it must drop both, not leave a repeat.
-  golden('drop-tool_completed', 'EVENT_MISSING', { dialect: 'netra', says: /missing tool_completed/ }),
-  // Half of netra's events carry no thread id: the leak is found by its run and user.
-  golden('cross-user-leak', 'CROSS_USER_LEAK', { dialect: 'netra' }),
   accepts('ws-accepts-no-token', 'no token'),
   accepts('ws-accepts-garbage-token', 'a garbage token'),
   accepts('ws-accepts-expired-token', 'an expired token'),
   accepts('ws-accepts-foreign-key', 'a token signed by a foreign key'),
-  {
-    spec: '@auth',
-    fault: 'ws-accepts-expired-token',
-    expected: 'WS_AUTH_NOT_ENFORCED',
-    dialect: 'netra',
-    fails: /agent socket authentication › refuses an expired token,/,
-    says: /with an expired token: accepted: (system_message )?connection_established after \d+ ms/,
-  },
   {
     // Not a platform fault: the harness's own socket presents the token in a form this
     // deployment does not read. The bad credentials are all "refused"; the control says why
@@ -182,6 +138,70 @@ const MATRIX: Row[] = [
     says: /the page never opened the agent socket \S+ within 4000 ms/,
   },
 ];
+
+/** A contract row, run on a netra platform: the same fault, code and evidence unless `extra` says otherwise. */
+function onNetra(spec: Spec, fault: string, extra: Partial<Row> = {}): Row {
+  const row = MATRIX.find((r) => r.spec === spec && r.fault === fault && r.profile === undefined);
+  if (row === undefined) throw new Error(`no contract row ${spec} ${fault} to run on netra`);
+  return { ...row, ...extra, dialect: 'netra' };
+}
+
+/**
+ * Every cause code again on a platform speaking netra, with the profile a team would use
+ * (profiles/netra-local.ts, E2E_JWT_SECRET): HS256 tokens, the refusal after accepting, two
+ * handshake frames, repeated events, events without a thread id, netra's own pages.
+ * Not here: `login-rejects-password` (netra has no password form; its sign-in, the callback,
+ * fails with `login-rejects-callback`) and `jwks-500` (netra's tokens are HS256 with a shared
+ * secret: it has no JWKS to fail), and `auth-db-disconnected` (netra's auth `/health` names no
+ * database; only its older `/auth/health` does, which not every version serves, so the preflight
+ * does not probe it).
+ */
+const NETRA_MATRIX: Row[] = [
+  onNetra('@golden-path', 'none'),
+  onNetra('@auth', 'none'),
+  onNetra('@isolation', 'none'),
+  onNetra('@resilience', 'none'),
+  // netra's backend answers /api/health as well as /health: either may be the one named.
+  onNetra('@golden-path', 'backend-health-500', { says: /backend GET \/(api\/)?health .*HTTP 500/ }),
+  onNetra('@golden-path', 'frontend-down'),
+  onNetra('@golden-path', 'bypass-key-rejected'),
+  onNetra('@golden-path', 'user-missing'),
+  // Tokens signed with the shared secret: another secret fails their check.
+  onNetra('@golden-path', 'foreign-signing-key'),
+  golden('login-rejects-callback', 'LOGIN_FAILED', {
+    dialect: 'netra',
+    says: /the page said "Sign-in failed: access denied"/,
+  }),
+  onNetra('@golden-path', 'ws-upgrade-403'),
+  onNetra('@golden-path', 'ws-handshake-hang'),
+  // netra accepts first, sends error_message, then closes with its own reason.
+  onNetra('@golden-path', 'ws-close-1008', { says: /closed 1008 "SSOT Auth failed"/ }),
+  onNetra('@golden-path', 'ws-close-mid-run'),
+  // tool_completed comes twice (a retry): dropping it must drop both, not leave a repeat.
+  onNetra('@golden-path', 'drop-tool_completed', { says: /missing tool_completed/ }),
+  onNetra('@golden-path', 'tool-completed-before-executing'),
+  onNetra('@golden-path', 'agent-started-delayed'),
+  // Half of netra's events carry no thread id: the leak is found by its run and user.
+  onNetra('@golden-path', 'cross-user-leak'),
+  onNetra('@golden-path', 'ui-not-rendered'),
+  // The answer is read from netra's object result: without it this row would pass.
+  onNetra('@golden-path', 'ui-events-without-answer'),
+  onNetra('@golden-path', 'ui-throws'),
+  accepts('ws-accepts-no-token', 'no token', 'netra'),
+  accepts('ws-accepts-garbage-token', 'a garbage token', 'netra'),
+  accepts('ws-accepts-expired-token', 'an expired token', 'netra'),
+  accepts('ws-accepts-foreign-key', 'a token signed by a foreign key', 'netra'),
+  onNetra('@auth', 'ui-stays-on-dead-chat'),
+  // netra's user ids are e2e-<name>; its path-B frames carry no thread.
+  onNetra('@isolation', 'isolation-leak-late', {
+    says: /of user e2e-\w+ \(run run_\w+(, thread [\w-]+)?\) reached this user's socket|socket mentions the other user's run, thread or id/,
+  }),
+  onNetra('@isolation', 'ui-shows-other-answer'),
+  onNetra('@resilience', 'ui-never-reconnects'),
+];
+
+/** Every row, in the order the table prints them. */
+const ROWS = [...MATRIX, ...NETRA_MATRIX];
 
 /**
  * Limits short enough that faults which can only show as silence cost seconds, not the
@@ -289,7 +309,7 @@ function check(row: Row, run: ChildRun, got: string): void {
 }
 
 describe('fault matrix: each injected fault is reported with its exact cause', { concurrency: LANES }, () => {
-  for (const row of MATRIX) {
+  for (const row of runOrder(ROWS)) {
     it(`${rowName(row)} → ${row.expected}`, async () => {
       const limits = {
         ...LIMITS,
@@ -298,7 +318,7 @@ describe('fault matrix: each injected fault is reported with its exact cause', {
         ...(row.profile ? { E2E_PROFILE: path.join(ROOT, 'test', 'support', 'profiles', row.profile) } : {}),
       };
       const run = await withPlatform(row, (platform) =>
-        runHarness(['--grep', row.spec], harnessEnv(platform.urls, limits)),
+        runHarness(['--grep', row.spec, ...workersFor(row)], harnessEnv(platform.urls, limits)),
       );
       const got = outcome(run);
       printed.push({
@@ -314,7 +334,7 @@ describe('fault matrix: each injected fault is reported with its exact cause', {
 
 after(async () => {
   await Promise.all(started.map((platform) => platform.stop()));
-  printed.sort((a, b) => MATRIX.indexOf(a.row) - MATRIX.indexOf(b.row));
+  printed.sort((a, b) => ROWS.indexOf(a.row) - ROWS.indexOf(b.row));
   const header = ['spec', 'fault', 'expected', 'got', 'test', 'run'];
   const table = printed.map(({ row, got, testSeconds, runSeconds }) => [
     row.spec,

@@ -1,7 +1,7 @@
 /**
  * Runs the reference frontend's own page scripts, as served, in a `vm` context with just enough
  * of a browser for them: elements found by id, `location` and `history` that record every
- * navigation, `sessionStorage`, `fetch`, and `WebSocket` backed by `ws` (its event API is the
+ * navigation, `sessionStorage` and `localStorage`, `fetch`, and `WebSocket` backed by `ws` (its event API is the
  * browser's). Lets the platform's self-test prove what a page does with a socket without
  * starting a browser. Waits end when the page changes, or at a deadline.
  */
@@ -76,6 +76,17 @@ export interface Navigation {
 export interface PageOptions {
   /** Saved through the page's own session store before the page's scripts after it run. */
   session?: { access_token: string; refresh_token?: string | null };
+  /** `localStorage` as the page finds it (netra's pages keep their token there). */
+  localStorage?: Record<string, string>;
+}
+
+/** A Web Storage over a map. */
+function storageOf(storage: Map<string, string>) {
+  return {
+    getItem: (key: string) => storage.get(key) ?? null,
+    setItem: (key: string, value: string) => storage.set(key, String(value)),
+    removeItem: (key: string) => storage.delete(key),
+  };
 }
 
 export class PageSandbox {
@@ -95,6 +106,7 @@ export class PageSandbox {
     readonly origin: string,
     path: string,
     bodyView: string | undefined,
+    local: Record<string, string> = {},
   ) {
     this.url = new URL(path, origin);
     const changed = () => this.changed();
@@ -125,16 +137,15 @@ export class PageSandbox {
         pushState: (_state: unknown, _title: string, url: string) => page.navigate('pushState', url),
         replaceState: (_state: unknown, _title: string, url: string) => page.navigate('replaceState', url),
       },
-      sessionStorage: {
-        getItem: (key: string) => storage.get(key) ?? null,
-        setItem: (key: string, value: string) => storage.set(key, String(value)),
-        removeItem: (key: string) => storage.delete(key),
-      },
+      sessionStorage: storageOf(storage),
+      localStorage: storageOf(new Map(Object.entries(local))),
       WebSocket: this.socketClass(),
       fetch,
       crypto: globalThis.crypto,
       atob,
+      btoa,
       TextDecoder,
+      TextEncoder,
       URLSearchParams,
       URL,
       AbortController,
@@ -165,7 +176,7 @@ export class PageSandbox {
   static async open(origin: string, path: string, options: PageOptions = {}): Promise<PageSandbox> {
     const html = await (await request(new URL(path, origin))).body.text();
     const bodyView = /<body[^>]*data-view="([^"]+)"/.exec(html)?.[1];
-    const page = new PageSandbox(origin, path, bodyView);
+    const page = new PageSandbox(origin, path, bodyView, options.localStorage);
     for (const [, src = ''] of html.matchAll(/<script src="([^"]+)"/g)) {
       const code = await (await request(new URL(src, origin))).body.text();
       vm.runInContext(code, page.window, { filename: src });
@@ -175,6 +186,11 @@ export class PageSandbox {
     }
     page.document.dispatch('DOMContentLoaded');
     return page;
+  }
+
+  /** Timers the page has set and that have not run: with none and no open socket, the page does nothing more. */
+  get pendingTimers(): number {
+    return this.timers.size;
   }
 
   get path(): string {

@@ -58,6 +58,16 @@ describe('the netra dialect reads every variant the platform sends', () => {
         result: { answer: 42 },
       },
     });
+    // The answer inside an object result is read as text (answerText), so the page's answer is checked against it.
+    const answered = interpret(netraDialect, 'received', {
+      type: 'agent_completed',
+      run_id: 'r1',
+      payload: { status: 'completed', result: { response: 'The release notes say…' }, message: 'done' },
+    });
+    assert.equal(
+      answered.kind === 'event' ? netraDialect.answerText(answered.event.result) : undefined,
+      'The release notes say…',
+    );
     const payload = interpret(netraDialect, 'received', {
       type: 'tool_executing',
       run_id: 'r1',

@@ -5,6 +5,11 @@
   const params = new URLSearchParams(location.search);
   const token = params.get('token');
   history.replaceState(null, '', location.pathname);
+  // login-rejects-callback: the sign-in provider refused the user, as an OAuth error sends them back.
+  if (window.PLATFORM_CONFIG.fault === 'login-rejects-callback') {
+    location.replace(`${base}/login?error=${encodeURIComponent('Sign-in failed: access denied')}`);
+    return;
+  }
   if (!token) {
     const error = params.get('message') || 'sign-in hand-off carried no token';
     location.replace(`${base}/login?error=${encodeURIComponent(error)}`);

@@ -2,6 +2,7 @@
 // `jwt.<base64url(token)>` subprotocol; `start_agent` first, then `user_message`; both event
 // shapes read, repeats within 3 s dropped; each agent event shown as
 // <li data-testid="agent-activity-item" data-event-type>, each answer as data-testid="ai-message".
+// The UI faults misbehave the way this page would: its own elements, its own way back to /login.
 (() => {
   const config = window.PLATFORM_CONFIG;
   const AGENT_EVENTS = [
@@ -13,7 +14,11 @@
   ];
   const DUPLICATE_WINDOW_MS = 3000;
   const PRE_OPEN_RETRY_MS = [200, 400];
+  const TOOL_EVENTS = ['tool_executing', 'tool_completed'];
+  const LATE_RENDER_MS = 5000;
   const showEvents = config.fault !== 'ui-not-rendered';
+  const showAnswers = showEvents && config.fault !== 'ui-events-without-answer';
+  const showTools = config.fault !== 'ui-answer-without-tools';
   const $ = (id) => document.getElementById(id);
   const threadId = crypto.randomUUID();
   const seen = new Map();
@@ -26,6 +31,12 @@
   let crashed = false;
 
   function leave(error) {
+    // ui-stays-on-dead-chat: the refusal only turns the status red; the user is left on /chat.
+    if (config.fault === 'ui-stays-on-dead-chat') {
+      setReady('error');
+      $('connection-status').title = error;
+      return;
+    }
     localStorage.removeItem('jwt_token');
     location.replace(`${config.basePath}/login${error ? `?error=${encodeURIComponent(error)}` : ''}`);
   }
@@ -90,16 +101,24 @@
         throw new Error('chat renderer crashed');
       });
     }
-    if (!showEvents) return;
-    const item = document.createElement('li');
-    item.dataset.testid = 'agent-activity-item';
-    item.dataset.eventType = frame.type;
-    item.textContent = label(frame.type, fields);
-    $('activity').append(item);
-    if (frame.type !== 'agent_completed') return;
+    if (showEvents && (showTools || !TOOL_EVENTS.includes(frame.type))) {
+      const item = document.createElement('li');
+      item.dataset.testid = 'agent-activity-item';
+      item.dataset.eventType = frame.type;
+      item.textContent = label(frame.type, fields);
+      $('activity').append(item);
+    }
+    if (!showAnswers || frame.type !== 'agent_completed') return;
+    // ui-shows-other-answer: another user's answer, shown just before this run's own.
+    if (config.fault === 'ui-shows-other-answer' && typeof fields.foreign_answer === 'string')
+      showAnswer(fields.foreign_answer);
+    showAnswer(answerOf(fields));
+  }
+
+  function showAnswer(text) {
     const answer = document.createElement('li');
     answer.dataset.testid = 'ai-message';
-    answer.textContent = answerOf(fields);
+    answer.textContent = text;
     $('messages').append(answer);
   }
 
@@ -122,7 +141,8 @@
     } else if (frame.type === 'error_message') {
       refusal = String(frame.error_message || frame.error_code || '');
     } else if (AGENT_EVENTS.includes(frame.type) && !isRepeat(frame)) {
-      render(frame);
+      if (config.fault === 'ui-renders-late') setTimeout(() => render(frame), LATE_RENDER_MS);
+      else render(frame);
     }
   }
 
@@ -138,6 +158,7 @@
       setTimeout(connect, wait);
       return;
     }
+    if (config.fault === 'ui-never-reconnects') return setReady('disconnected');
     setTimeout(connect, Math.min(250 * 2 ** reconnects, 2000));
     reconnects += 1;
   }
@@ -179,7 +200,8 @@
   const token = localStorage.getItem('jwt_token');
   const claims = token && claimsOf(token);
   if (!token) {
-    location.replace(`${config.basePath}/login`);
+    if (config.fault === 'ui-stays-on-dead-chat') leave('not signed in');
+    else location.replace(`${config.basePath}/login`);
   } else if (!claims) {
     leave('session rejected');
   } else if (typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now()) {

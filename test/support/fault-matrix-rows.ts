@@ -1,0 +1,86 @@
+/**
+ * The fault matrix's rows (test/selftest/fault-matrix.test.ts): their shape, the builders the
+ * tables use, and how a row is scheduled: the order rows start in and a row's Playwright workers.
+ */
+
+export type Dialect = 'contract' | 'netra';
+
+export type Spec = '@golden-path' | '@auth' | '@isolation' | '@resilience';
+
+export interface Row {
+  spec: Spec;
+  fault: string;
+  expected: string;
+  /** The tests the fault must fail (by title); the spec's other tests must pass. Default: every test. */
+  fails?: RegExp;
+  /** What the failure must say besides its code: the evidence a reader needs. */
+  says?: RegExp;
+  /** Only this row's budgets are tight: tight budgets on a loaded machine turn healthy rows red. */
+  budgets?: string;
+  /** The platform's dialect, and so the profile the harness runs with; default contract. */
+  dialect?: Dialect;
+  /** A profile of test/support/profiles/ the row's harness runs with (E2E_PROFILE). */
+  profile?: string;
+}
+
+export const golden = (fault: string, expected: string, extra: Partial<Row> = {}): Row => ({
+  spec: '@golden-path',
+  fault,
+  expected,
+  ...extra,
+});
+
+/** An auth row: the socket accepts exactly one kind of bad credential; only its test fails. */
+export const accepts = (fault: string, credential: string, dialect: Dialect = 'contract'): Row => ({
+  spec: '@auth',
+  fault,
+  expected: 'WS_AUTH_NOT_ENFORCED',
+  fails: new RegExp(`agent socket authentication › refuses ${credential},`),
+  // netra's first connection of a process is welcomed with a system_message.
+  says: new RegExp(
+    `with ${credential}: accepted: ${dialect === 'netra' ? '(system_message )?' : ''}connection_established after \\d+ ms`,
+  ),
+  dialect,
+});
+
+/** Faults the preflight names before any browser starts: the run ends in seconds. */
+const PREFLIGHT_CODES = new Set([
+  'SERVICE_UNHEALTHY',
+  'SERVICE_UNREACHABLE',
+  'TOKEN_REJECTED',
+  'USER_UNKNOWN',
+]);
+const SPEC_COST: Record<Spec, number> = { '@golden-path': 3, '@resilience': 4, '@isolation': 4, '@auth': 6 };
+
+/**
+ * A row's rough cost, relative to the others: a child run of the auth spec starts most browsers
+ * (five tests, each failing one restarts its worker), a preflight failure starts none, and a
+ * fault every auth test must wait out costs the most.
+ */
+function costOf(row: Row): number {
+  if (PREFLIGHT_CODES.has(row.expected) || row.fault === 'foreign-signing-key') return 1;
+  return SPEC_COST[row.spec] + (row.fault === 'ui-stays-on-dead-chat' ? 4 : 0);
+}
+
+/**
+ * The order rows start in: costliest first, so the lanes end together rather than one lane
+ * finishing an auth row alone at the end; equal costs keep the table's order.
+ */
+export const runOrder = (rows: readonly Row[]): Row[] =>
+  rows
+    .map((row, index) => ({ row, index }))
+    .sort((a, b) => costOf(b.row) - costOf(a.row) || a.index - b.index)
+    .map(({ row }) => row);
+
+/**
+ * Playwright's workers for a row whose fault fails most of its spec's tests: each failing test
+ * waits out its full timeout (twice the handshake timeout, for a way back to sign-in that never
+ * comes) and then restarts its worker (a new process and browser). With one worker per user
+ * (E2E_USERS lists four) they wait at once and at most one restarts. Elsewhere the config's two.
+ */
+const WORKER_PER_TEST = new Map([['ui-stays-on-dead-chat', 4]]);
+
+export function workersFor(row: Row): string[] {
+  const workers = WORKER_PER_TEST.get(row.fault);
+  return workers === undefined ? [] : [`--workers=${workers}`];
+}
