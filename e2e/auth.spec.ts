@@ -41,8 +41,11 @@ test.describe('agent socket authentication', { tag: '@auth' }, () => {
         await expect(await attemptSocket(token)).toBeRefused(credential.name);
       });
 
-      await test.step('the page sends the user back to sign in', () =>
-        loginPage.expectChatRefused(token, `opening the chat with ${credential.name}`));
+      await test.step('the page sends the user back to sign in', async () => {
+        await expect(await loginPage.openChatWith(token)).toBeSentBackToSignIn(
+          `opening the chat with ${credential.name}`,
+        );
+      });
     });
   }
 });

@@ -16,7 +16,7 @@ export const CAUSES = {
     'the agent socket was accepted, then closed 1008/1011 before its handshake, or after it for auth, tokens or sessions',
   WS_HANDSHAKE_TIMEOUT: 'the agent socket neither opened nor closed in time',
   PROTOCOL_MISMATCH:
-    'the agent socket talks, but in another built-in dialect than the configured one (E2E_PROFILE)',
+    'the agent socket talks, or takes the token, only in another built-in dialect than the configured one (E2E_PROFILE)',
   WS_AUTH_NOT_ENFORCED:
     'the agent socket authenticated a connection it must refuse (no, bad or expired token)',
   WS_CLOSED_EARLY: 'the agent socket closed before the run completed',

@@ -93,14 +93,23 @@ const MATRIX: Row[] = [
   accepts('ws-accepts-foreign-key', 'a token signed by a foreign key'),
   {
     // Not a platform fault: the harness's own socket presents the token in a form this
-    // deployment does not read. The bad credentials are all "refused"; the control says why
-    // that proves nothing.
+    // deployment does not read. The bad credentials are all "refused"; the control, refused
+    // too, is accepted as the built-in contract dialect presents the token: a mismatch.
     spec: '@auth',
     fault: 'none',
     profile: 'netra-token-form.ts',
+    expected: 'PROTOCOL_MISMATCH',
+    fails: /accepts the user's own token/,
+    says: /with the user's own token: the configured "contract" dialect presents it as jwt\.<base64url\(token\)> \(besides "jwt-auth"\) \(E2E_PROFILE=\S*netra-token-form\.ts\): refused at the upgrade \(HTTP 401\).*the built-in "contract" dialect presents it as jwt\.<token> \(besides "jwt-auth"\), .*accepted: .*extends "contract"/,
+  },
+  {
+    // The control's refusal stays WS_AUTH_REJECTED when the deployment refuses the valid token
+    // in every dialect's form: the cross-check finds no presentation it accepts.
+    spec: '@auth',
+    fault: 'ws-close-1008',
     expected: 'WS_AUTH_REJECTED',
     fails: /accepts the user's own token/,
-    says: /with the user's own token: refused at the upgrade .*tokenProtocol/,
+    says: /with the user's own token: opened, then closed 1008 .*prove nothing.*the built-in "netra" dialect presents it as jwt\.<base64url\(token\)> \(besides "jwt-auth"\), not accepted either/,
   },
   {
     spec: '@auth',

@@ -3,8 +3,9 @@
  * team would configure it: E2E_PROFILE=profiles/netra-local.ts (it extends `netra`) and
  * E2E_JWT_SECRET. The sign-off, which runs the preflight, auth, golden-path and isolation specs,
  * approves; nothing any run here wrote or printed holds a secret in any form. The contract's wire
- * dialect on this platform is PROTOCOL_MISMATCH naming both; netra's on the contract platform
- * fits, since netra's versions include every shape the contract sends.
+ * dialect on this platform is PROTOCOL_MISMATCH naming both. So is netra's on the contract
+ * platform, though netra's versions include every frame shape the contract sends: the difference
+ * is how the harness's own socket presents the token, which the auth spec's control cross-checks.
  *
  * One netra platform serves every run. Its handshake alternates per connection between netra's
  * two versions, starting with the `system_message` one, so the mismatch run goes first: its one
@@ -51,6 +52,14 @@ before(async () => {
 });
 after(() => netra?.stop());
 
+/** The contract platform's tokens, for the secret scan: the mismatch run there is scanned too. */
+const contractTokens: string[] = [];
+const issuedBy = async (platform: RunningPlatform) =>
+  (await (await request(`${platform.urls.auth}/__platform/issued-tokens`)).body.json()) as {
+    access_tokens: string[];
+    refresh_tokens: string[];
+  };
+
 const failureOf = (run: ChildRun) =>
   run.diagnosis?.tests.find((test) => test.status !== 'passed' && test.status !== 'skipped');
 
@@ -69,22 +78,41 @@ describe('the harness on the netra platform', { timeout: 180_000 }, () => {
     assert.match(summary, /fit the "netra" dialect/);
   });
 
-  it('the netra wire dialect on the contract platform fits: it reads every shape the contract sends', async () => {
-    // netra's own versions include the contract's frames (a connection_established with the id at
-    // the top, user_message with payload.content, events with run and thread at the top), so this
-    // direction is never a mismatch; the golden path passes.
+  it("the netra wire dialect on the contract platform is PROTOCOL_MISMATCH, from the auth spec's control alone", async () => {
+    // The page's frames fit (netra's versions include the contract's shapes), so the golden path
+    // passes; but netra presents the token on the harness's own socket as jwt.<base64url(token)>,
+    // which a contract deployment does not read: the control is refused, and accepted as the
+    // built-in contract dialect presents it.
     const contract = await startPlatform();
     try {
       const run = await runHarness(
-        ['--grep', '@golden-path'],
+        ['--grep', '@auth|@golden-path'],
         harnessEnv(contract.urls, {
           E2E_PROFILE: profile('test', 'support', 'profiles', 'netra-wire.ts'),
           E2E_REPORT: 'minimal',
         }),
         path.join(base, 'netra-wire'),
       );
-      assert.equal(run.exitCode, 0, run.stdout.slice(-3000));
-      assert.equal(failureOf(run), undefined);
+      runs.push(run);
+      contractTokens.push(...(await issuedBy(contract)).access_tokens);
+      assert.notEqual(run.exitCode, 0);
+      const tests = run.diagnosis?.tests ?? [];
+      const failed = tests.filter((test) => test.status !== 'passed' && test.status !== 'skipped');
+      assert.deepEqual(
+        failed.map((test) => [test.title, test.code]),
+        [[failed[0]?.title, 'PROTOCOL_MISMATCH']],
+        run.stdout.slice(-3000),
+      );
+      assert.match(failed[0]?.title ?? '', /accepts the user's own token/);
+      const summary = failed[0]?.summary ?? '';
+      assert.match(summary, /the configured "netra" dialect presents it as jwt\.<base64url\(token\)>/);
+      assert.match(
+        summary,
+        /the built-in "contract" dialect presents it as jwt\.<token> \(besides "jwt-auth"\), .*accepted/,
+      );
+      const golden = tests.filter((test) => test.tags?.includes('@golden-path'));
+      assert.ok(golden.length > 0, 'no @golden-path test ran');
+      for (const test of golden) assert.equal(test.status, 'passed', `${test.title}: ${test.summary}`);
     } finally {
       await contract.stop();
     }
@@ -113,11 +141,8 @@ describe('the harness on the netra platform', { timeout: 180_000 }, () => {
     );
   });
 
-  it('nothing the netra runs wrote or printed holds a secret: the JWT secret, every token in every form', async () => {
-    const issued = (await (await request(`${netra.urls.auth}/__platform/issued-tokens`)).body.json()) as {
-      access_tokens: string[];
-      refresh_tokens: string[];
-    };
+  it('nothing the runs here wrote or printed holds a secret: the JWT secret, every token in every form', async () => {
+    const issued = await issuedBy(netra);
     assert.ok(issued.access_tokens.length > 0, 'the platform reported no issued token');
     const secrets = new Map<string, string>([
       [JWT_SECRET, 'jwt-secret'],
@@ -125,6 +150,7 @@ describe('the harness on the netra platform', { timeout: 180_000 }, () => {
     ]);
     for (const token of issued.access_tokens) secrets.set(token, 'access-token');
     for (const token of issued.refresh_tokens) secrets.set(token, 'refresh-token');
+    for (const token of contractTokens) secrets.set(token, 'access-token');
     const search = new SecretSearch([...secrets].flatMap(([value, label]) => needlesFor(label, value)));
     const reports = runs.flatMap((run) => {
       const state = path.join(run.outputDir, 'state');
