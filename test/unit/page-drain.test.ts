@@ -101,7 +101,7 @@ describe('waitForDecision: a harness behind the page', () => {
         originAt: message.frame.at,
         evaluate: (elapsedMs) => evaluateRun(runInput(transcript, message, { budgets, elapsedMs })),
         deadlines: () => Object.values(budgets),
-        onRecord: () => () => {},
+        listeners: new Set(),
         drain: async () => {
           drains += 1;
           drain();
