@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
-import { waitForDecision } from '../../fixtures/decision-wait.ts';
+import { ON_PAGE_CLOCK, waitForDecision } from '../../fixtures/decision-wait.ts';
 import type { FrameRecord } from '../../harness/frames.ts';
 import { drained, drainedUntil, standsWithoutDrain } from '../../harness/page-drain.ts';
 import { evaluateRun, type Judgement } from '../../harness/run-verdict.ts';
@@ -127,5 +127,6 @@ describe('waitForDecision: a harness behind the page', () => {
     if (verdict.state !== 'failed') return;
     assert.equal(verdict.code, 'EVENT_LATENCY');
     assert.match(verdict.summary, /tool_executing not arrived 40 ms after the message; budget 30 ms/);
+    assert.ok(verdict.summary.endsWith(ON_PAGE_CLOCK), verdict.summary);
   });
 });
