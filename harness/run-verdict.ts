@@ -47,6 +47,8 @@ export type Judgement<T> =
 export interface RunInput {
   message: SentMessage;
   frames: readonly FrameRecord[];
+  /** `frames`' agent events in order, when the caller keeps them as they arrive (see `eventsOf`). */
+  events?: readonly AgentEvent[];
   sockets: readonly SocketRecord[];
   /** Every thread this page sent a message on: frames of other threads are leaks. */
   ownThreadIds: ReadonlySet<string>;
@@ -129,6 +131,27 @@ export function orderViolation(events: readonly AgentEvent[]): string | undefine
   return undefined;
 }
 
+/** The agent events among `frames`, in order. */
+export function eventsOf(frames: readonly FrameRecord[]): AgentEvent[] {
+  return frames.map(agentEventOf).filter((event): event is AgentEvent => event !== undefined);
+}
+
+/**
+ * The events after `since`. Found by halving: the matcher judges on every batch that carries an
+ * event, and walking every frame each time made judging O(transcript) per batch; under volume
+ * (300 thinking frames, heartbeats every 20 ms) that put the harness a second behind the page.
+ */
+function eventsAfter(events: readonly AgentEvent[], since: FrameRecord): readonly AgentEvent[] {
+  let low = 0;
+  let high = events.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((events[middle]?.frame.seq ?? 0) > since.seq) high = middle;
+    else low = middle + 1;
+  }
+  return low === 0 ? events : events.slice(low);
+}
+
 /** Event types absent from the run, plus tool_completed for any tool left executing. */
 export function missingEvents(events: readonly AgentEvent[]): string[] {
   const present = new Set(events.map((event) => event.type));
@@ -152,19 +175,17 @@ export function missingEvents(events: readonly AgentEvent[]): string[] {
  * late, and the run clean of what the server sends right after completing it.
  */
 export function settleState(
-  frames: readonly FrameRecord[],
+  events: readonly AgentEvent[],
   message: SentMessage,
 ): { windowMs: number; lastSeenAt: number | undefined } {
   const arrivals: number[] = [];
   let completed = false;
   let last: number | undefined;
-  for (const frame of frames) {
-    if (frame.seq <= message.frame.seq) continue;
-    const event = agentEventOf(frame);
-    if (event?.threadId !== message.threadId) continue;
+  for (const event of eventsAfter(events, message.frame)) {
+    if (event.threadId !== message.threadId) continue;
     completed ||= event.type === 'agent_completed';
-    arrivals.push(frame.at);
-    last = frame.seenAt;
+    arrivals.push(event.frame.at);
+    last = event.frame.seenAt;
   }
   return { windowMs: settleWindowMs(arrivals), lastSeenAt: completed ? last : undefined };
 }
@@ -183,8 +204,9 @@ function lateEvent(timeline: readonly TimelineEntry[], budgets: Budgets): string
 export function evaluateRun(input: RunInput): Judgement<RunSummary> {
   const { message, frames, budgets } = input;
   const since = message.frame;
-  const after = frames.filter((frame) => frame.seq > since.seq);
-  const events = after.map(agentEventOf).filter((event): event is AgentEvent => event !== undefined);
+  const events = eventsAfter(input.events ?? eventsOf(frames), since);
+  const upTo = frames.length;
+  let transcript: string[] | undefined;
 
   const leak = events.find(
     (event) =>
@@ -204,7 +226,13 @@ export function evaluateRun(input: RunInput): Judgement<RunSummary> {
       ...(event.toolName ? { toolName: event.toolName } : {}),
     })),
     result: run.find((event) => event.type === 'agent_completed')?.result,
-    transcript: transcriptSince(frames, since),
+    // Built only when read (a failure, a report): the matcher judges on every batch that carries
+    // an event, and describing the whole transcript each time made judging O(transcript) in
+    // string work; `upTo` keeps it to the frames this judgement saw.
+    get transcript() {
+      transcript ??= transcriptSince(frames.slice(0, upTo), since);
+      return transcript;
+    },
     settleMs: input.settleMs ?? 0,
     lastEventSeenAt: run.at(-1)?.frame.seenAt,
   };
@@ -300,7 +328,7 @@ export interface JudgedRun {
  */
 export function rejudgeRuns(
   runs: readonly JudgedRun[],
-  now: Pick<RunInput, 'frames' | 'sockets' | 'ownThreadIds' | 'timeoutMs'>,
+  now: Pick<RunInput, 'frames' | 'events' | 'sockets' | 'ownThreadIds' | 'timeoutMs'>,
 ): Extract<Judgement<RunSummary>, { state: 'failed' }> | undefined {
   for (const run of runs) {
     const verdict = evaluateRun({
