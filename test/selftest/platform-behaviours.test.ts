@@ -313,16 +313,23 @@ describe('deployment shapes: the backend', () => {
         platform.urls.ws,
         (await testAuth(platform.urls.auth, ALICE)).access_token,
       );
-      const sentAt = Date.now();
-      const { runId, completed } = await client.run('a lot, please');
+      const { runId } = await client.run('a lot, please');
       const ofRun = client.frames.filter((f) => f.run_id === runId);
       assert.equal(ofRun.filter((f) => f.type === 'agent_thinking').length, 300);
       const outputs = ofRun.filter((f) => f.type === 'tool_completed').map((f) => String(f.payload?.output));
       assert.ok(outputs.length >= 1 && outputs.every((output) => output.length === 1_100_000));
       const beats = client.frames.filter((f) => f.type === 'heartbeat').length;
       assert.ok(beats >= 300 + 20, `${beats} heartbeats`);
-      // Jitter allows 130 %; twice that still tells "about the run time" from "much longer".
-      assert.ok(completed.atMs - sentAt < 2 * 1.3 * runMs, `the run took ${completed.atMs - sentAt} ms`);
+      // Paced over about the run time, not sent in one burst: on the platform's own clock, so a
+      // loaded machine (which only makes it slower) cannot fail it. No upper bound: under load
+      // any would be a wall-clock flake, and the harness's budgets judge slowness.
+      // The platform writes timestamps as ISO strings and epoch ms in turn.
+      const at = (type: string) => {
+        const stamp: unknown = ofRun.find((f) => f.type === type)?.timestamp;
+        return typeof stamp === 'number' ? stamp : Date.parse(String(stamp));
+      };
+      const spreadMs = at('agent_completed') - at('agent_started');
+      assert.ok(spreadMs >= 0.5 * runMs, `the run's events spanned ${spreadMs} ms of ${runMs}`);
       client.close();
     } finally {
       await platform.stop();
