@@ -135,13 +135,19 @@ describe('negative controls: leaks only a second user reveals', () => {
     bob.close();
   });
 
-  it("leak-in-progress-frame: right after a completion, a progress frame of another user's recent run, and no agent event of it", async () => {
+  /** Under `fault`, bob runs, then carol: carol's run is the one another user's can leak into. */
+  async function bobThenCarol(fault: string) {
     const { urls } = platform;
-    await setPlatformFault(urls, 'leak-in-progress-frame');
+    await setPlatformFault(urls, fault);
     const bob = await establishedClient(urls.ws, (await testAuth(urls.auth, BOB)).access_token);
     const carol = await establishedClient(urls.ws, (await testAuth(urls.auth, CAROL)).access_token);
     const bobs = await bob.run('what bob asked');
     const carols = await carol.run('what carol asked');
+    return { bob, carol, bobs, carols };
+  }
+
+  it("leak-in-progress-frame: right after a completion, a progress frame of another user's recent run, and no agent event of it", async () => {
+    const { bob, carol, bobs, carols } = await bobThenCarol('leak-in-progress-frame');
     const leak = await carol.runFrameAfter(carols.completed);
     assert.equal(leak.frame.type, 'progress');
     assert.equal(leak.frame.run_id, bobs.runId);
@@ -157,12 +163,7 @@ describe('negative controls: leaks only a second user reveals', () => {
   });
 
   it("ui-shows-other-answer: the completion carries another user's latest answer in payload.foreign_answer", async () => {
-    const { urls } = platform;
-    await setPlatformFault(urls, 'ui-shows-other-answer');
-    const carol = await establishedClient(urls.ws, (await testAuth(urls.auth, CAROL)).access_token);
-    const bob = await establishedClient(urls.ws, (await testAuth(urls.auth, BOB)).access_token);
-    const bobs = await bob.run('what bob asked');
-    const carols = await carol.run('what carol asked');
+    const { bob, carol, bobs, carols } = await bobThenCarol('ui-shows-other-answer');
     assert.equal(carols.completed.frame.payload?.foreign_answer, bobs.completed.frame.payload?.result);
     assert.match(String(carols.completed.frame.payload?.result), /what carol asked/);
     carol.close();
