@@ -20,15 +20,12 @@
  * `before` stands for all four of the last ones together: the project as it was before.
  */
 import path from 'node:path';
-import { defineConfig, type PlaywrightTestConfig, type ReporterDescription } from '@playwright/test';
+import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
+import { rootedGlobalSetup, rootedReporters } from '../harness/relocated-config.ts';
 import { ROOT } from '../harness/run-context.ts';
 import base from '../playwright.config.ts';
 
-const local = (name: string) => (name.startsWith('.') ? path.join(ROOT, name) : name);
-
-const reporters: ReporterDescription[] = (Array.isArray(base.reporter) ? base.reporter : []).map(
-  ([name, options]) => (options === undefined ? [local(name)] : [local(name), options]),
-);
+const reporters = rootedReporters(base);
 
 const BEFORE = ['platform-per-service', 'preflight-project', 'full-chromium', 'trace-screencast'];
 const variants = new Set(
@@ -95,7 +92,7 @@ const projects: PlaywrightTestConfig['projects'] = [
 export default defineConfig({
   ...base,
   testDir: path.join(ROOT, 'e2e'),
-  ...(typeof base.globalSetup === 'string' ? { globalSetup: local(base.globalSetup) } : {}),
+  ...rootedGlobalSetup(base),
   reporter: [
     [path.join(ROOT, 'bench', 'timing-reporter.ts'), { role: 'first' }],
     ...reporters,
