@@ -10,6 +10,9 @@
  * glob that matches nothing, a grep that selects no test or a stray `test.only` elsewhere must
  * not turn a stage green by running nothing.
  *
+ * `npm run matrix` is one more stage, `matrix`, not run by default: every fault-matrix row, the
+ * extended rows the self-test stage leaves out too (SELFTEST_MATRIX=all).
+ *
  *   npm test -- <stage> ...                     only the named stages
  *   npm test -- unit -- --test-name-pattern=x   arguments after a second `--` go to the test
  *                                               stages' runners (node --test, playwright test)
@@ -100,7 +103,15 @@ const stages = {
     command: (extra) => [bin('@playwright', 'test', 'cli.js'), 'test', ...extra],
     done: e2eTestsRun,
   },
-  selftest: {
+  selftest: selftestStage(),
+  // Not a default stage: every fault-matrix row, the extended ones too (`npm run matrix`).
+  matrix: selftestStage({ SELFTEST_MATRIX: 'all' }, ['test/selftest/fault-matrix.test.ts']),
+};
+
+/** The self-test stage: `env` on top of the stage environment, `only` instead of the folder's files. */
+function selftestStage(env = {}, only = undefined) {
+  return {
+    env,
     // Two files at a time: most of a self-test is waiting on its child runs, so two keep both
     // cores busy. The longest file goes first, so the others fill the second slot beside it
     // instead of leaving it to run alone at the end.
@@ -109,13 +120,14 @@ const stages = {
       'tsx',
       '--test',
       '--test-reporter=spec',
-      '--test-concurrency=2',
+      `--test-concurrency=${process.env.SELFTEST_CONCURRENCY ?? 2}`,
       ...optionsOnly(extra),
-      ...longestFirst(testFiles('test/selftest', extra)),
+      ...longestFirst(only ?? testFiles('test/selftest', extra)),
     ],
     done: nodeTestsRun,
-  },
-};
+  };
+}
+const DEFAULT_STAGES = ['typecheck', 'lint', 'unit', 'e2e', 'selftest'];
 
 /**
  * The stages' environment. Without NODE_TEST_CONTEXT: set when this runner itself runs under
@@ -131,7 +143,7 @@ function runStage(stage, extra) {
     const child = spawn(process.execPath, stage.command(extra), {
       cwd: root,
       stdio: ['inherit', 'pipe', 'pipe'],
-      env: stageEnv,
+      env: { ...stageEnv, ...stage.env },
     });
     let output = '';
     const pass = (stream, target) => {
@@ -166,7 +178,7 @@ if (unknown.length > 0) {
 }
 
 const results = [];
-for (const name of own.length > 0 ? own : Object.keys(stages)) {
+for (const name of own.length > 0 ? own : DEFAULT_STAGES) {
   const stage = stages[name];
   process.stdout.write(`\n=== ${name}\n`);
   const started = Date.now();

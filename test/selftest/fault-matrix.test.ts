@@ -6,12 +6,20 @@
  * no fault can make fail would prove nothing.
  *
  * Platforms are reused: each of a few lanes keeps one platform and switches its fault at run
- * time (`POST <api>/__platform/fault`, which every fault supports) between the rows it runs one
- * after another; rows on different lanes run at once, never two on one platform.
+ * time (`POST <api>/__platform/fault`, which every fault supports) between the runs it makes one
+ * after another; runs on different lanes go at once, never two on one platform. Rows of one
+ * spec and dialect whose fault global setup does not meet share one Playwright run, a batch
+ * (test/support/matrix-batch/): one repeat of the spec per row, the fault switched before each
+ * test, the evidence split back into rows. A row costs its tests, not a Playwright start-up and
+ * a global setup of its own (BENCHMARKS.md).
  *
  * The netra rows (NETRA_MATRIX) prove every cause code again on a platform speaking netra
  * (PLATFORM_DIALECT=netra), with the profile a team would use (profiles/netra-local.ts,
  * E2E_JWT_SECRET). Rows start costliest first (runOrder) and print in the table's order.
+ *
+ * Two tiers (SELFTEST_MATRIX): `npm test` runs the core rows, at least one for every cause code
+ * on each spec and dialect it can appear in; `npm run matrix` runs every row, the extended ones
+ * (`again`) proving a core row's check again for another event type, close code or variant.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -20,12 +28,16 @@ import type { EvidenceRecord } from '../../harness/evidence-record.ts';
 import {
   accepts,
   type Dialect,
+  dialectOf,
   golden,
   type Row,
+  rowsOf,
   runOrder,
   type Spec,
+  tierOf,
   workersFor,
 } from '../support/fault-matrix-rows.ts';
+import { rowOf, runBatch, unitsOf } from '../support/matrix-batch/run-batch.ts';
 import {
   type ChildRun,
   firstCause,
@@ -52,18 +64,18 @@ const MATRIX: Row[] = [
   golden('ws-close-1008', 'WS_AUTH_REJECTED', {
     says: /closed 1008 "auth failed: token expired" \d+ ms after the upgrade/,
   }),
-  golden('ws-close-1011', 'WS_AUTH_REJECTED'),
+  golden('ws-close-1011', 'WS_AUTH_REJECTED', { again: 'ws-close-1008' }),
   golden('ws-handshake-hang', 'WS_HANDSHAKE_TIMEOUT', { says: /neither opened nor closed within 4000 ms/ }),
   golden('ws-close-mid-run', 'WS_CLOSED_EARLY'),
-  golden('drop-agent_started', 'EVENT_MISSING'),
-  golden('drop-agent_thinking', 'EVENT_MISSING'),
-  golden('drop-tool_executing', 'EVENT_MISSING'),
+  golden('drop-agent_started', 'EVENT_MISSING', { again: 'drop-tool_completed' }),
+  golden('drop-agent_thinking', 'EVENT_MISSING', { again: 'drop-tool_completed' }),
+  golden('drop-tool_executing', 'EVENT_MISSING', { again: 'drop-tool_completed' }),
   golden('drop-tool_completed', 'EVENT_MISSING', {
     says: /missing tool_completed in run run_\w+; arrived: agent_started, agent_thinking.*tool_executing/,
   }),
-  golden('drop-agent_completed', 'EVENT_MISSING'),
+  golden('drop-agent_completed', 'EVENT_MISSING', { again: 'drop-tool_completed' }),
   golden('tool-completed-before-executing', 'EVENT_ORDER'),
-  golden('completed-before-thinking', 'EVENT_ORDER'),
+  golden('completed-before-thinking', 'EVENT_ORDER', { again: 'tool-completed-before-executing' }),
   // The fault delays agent_started by PLATFORM_FAULT_DELAY_MS (3000): a 1500 ms budget catches it.
   golden('agent-started-delayed', 'EVENT_LATENCY', { budgets: 'agent_started=1500' }),
   golden('cross-user-leak', 'CROSS_USER_LEAK'),
@@ -74,19 +86,26 @@ const MATRIX: Row[] = [
   golden('frontend-down', 'SERVICE_UNREACHABLE', { says: /frontend GET \/login/ }),
   golden('ws-revoke-on-message', 'WS_AUTH_REJECTED', { says: /closed 1008 "auth failed: session revoked"/ }),
   golden('ws-rate-limit-on-message', 'WS_CLOSED_EARLY', { says: /closed 1008 "rate limit exceeded"/ }),
-  golden('ws-close-1000-mid-run', 'WS_CLOSED_EARLY', { says: /closed 1000/ }),
+  golden('ws-close-1000-mid-run', 'WS_CLOSED_EARLY', { says: /closed 1000/, again: 'ws-close-mid-run' }),
   golden('run-stalls', 'EVENT_MISSING', {
     says: /after 6000 ms \(E2E_EVENT_TIMEOUT_MS\) still missing tool_executing/,
   }),
-  golden('event-after-completed', 'EVENT_ORDER', { says: /agent_completed arrived before agent_thinking/ }),
+  golden('event-after-completed', 'EVENT_ORDER', {
+    says: /agent_completed arrived before agent_thinking/,
+    again: 'tool-completed-before-executing',
+  }),
   golden('leak-after-completed', 'CROSS_USER_LEAK', { says: /agent_started of user \S+ \(run/ }),
   golden('ui-events-without-answer', 'UI_NOT_RENDERED', {
     says: /the answer \(agent_completed arrived \+\d+ ms after the message\) is not shown within the 3000 ms render budget/,
   }),
   golden('ui-answer-without-tools', 'UI_NOT_RENDERED', {
     says: /tool_executing \(arrived \+\d+ ms after the message\) is not shown/,
+    again: 'ui-events-without-answer',
   }),
-  golden('ui-renders-late', 'UI_NOT_RENDERED', { says: /render budget \(E2E_RENDER_BUDGET_MS\)/ }),
+  golden('ui-renders-late', 'UI_NOT_RENDERED', {
+    says: /render budget \(E2E_RENDER_BUDGET_MS\)/,
+    again: 'ui-events-without-answer',
+  }),
   accepts('ws-accepts-no-token', 'no token'),
   accepts('ws-accepts-garbage-token', 'a garbage token'),
   accepts('ws-accepts-expired-token', 'an expired token'),
@@ -121,6 +140,7 @@ const MATRIX: Row[] = [
     spec: '@isolation',
     fault: 'isolation-leak-late',
     expected: 'CROSS_USER_LEAK',
+    again: 'leak-in-progress-frame',
     // The run's own settle window, or its re-judging at the end of the test, sees the partner's
     // frame first; the spec's scan of both sockets is the last line.
     says: /of user usr_\w+ \(run run_\w+, thread [\w-]+\) reached this user's socket|socket mentions the other user's run, thread or id/,
@@ -181,36 +201,39 @@ const NETRA_MATRIX: Row[] = [
     dialect: 'netra',
     says: /the page said "Sign-in failed: access denied"/,
   }),
-  onNetra('@golden-path', 'ws-upgrade-403'),
-  onNetra('@golden-path', 'ws-handshake-hang'),
+  onNetra('@golden-path', 'ws-upgrade-403', { again: 'ws-upgrade-403' }),
+  onNetra('@golden-path', 'ws-handshake-hang', { again: 'ws-handshake-hang' }),
   // netra accepts first, sends error_message, then closes with its own reason.
   onNetra('@golden-path', 'ws-close-1008', { says: /closed 1008 "SSOT Auth failed"/ }),
-  onNetra('@golden-path', 'ws-close-mid-run'),
+  onNetra('@golden-path', 'ws-close-mid-run', { again: 'ws-close-mid-run' }),
   // tool_completed comes twice (a retry): dropping it must drop both, not leave a repeat.
   onNetra('@golden-path', 'drop-tool_completed', { says: /missing tool_completed/ }),
   onNetra('@golden-path', 'tool-completed-before-executing'),
-  onNetra('@golden-path', 'agent-started-delayed'),
+  onNetra('@golden-path', 'agent-started-delayed', { again: 'agent-started-delayed' }),
   // Half of netra's events carry no thread id: the leak is found by its run and user.
   onNetra('@golden-path', 'cross-user-leak'),
-  onNetra('@golden-path', 'ui-not-rendered'),
+  onNetra('@golden-path', 'ui-not-rendered', { again: 'ui-not-rendered' }),
   // The answer is read from netra's object result: without it this row would pass.
   onNetra('@golden-path', 'ui-events-without-answer'),
-  onNetra('@golden-path', 'ui-throws'),
+  onNetra('@golden-path', 'ui-throws', { again: 'ui-throws' }),
   accepts('ws-accepts-no-token', 'no token', 'netra'),
   accepts('ws-accepts-garbage-token', 'a garbage token', 'netra'),
   accepts('ws-accepts-expired-token', 'an expired token', 'netra'),
   accepts('ws-accepts-foreign-key', 'a token signed by a foreign key', 'netra'),
   onNetra('@auth', 'ui-stays-on-dead-chat'),
   // netra's user ids are e2e-<name>; its path-B frames carry no thread.
+  // Core on netra (its ids and thread-less frames are netra's own), extended on contract.
   onNetra('@isolation', 'isolation-leak-late', {
+    again: undefined,
     says: /of user e2e-\w+ \(run run_\w+(, thread [\w-]+)?\) reached this user's socket|socket mentions the other user's run, thread or id/,
   }),
   onNetra('@isolation', 'ui-shows-other-answer'),
   onNetra('@resilience', 'ui-never-reconnects'),
 ];
 
-/** Every row, in the order the table prints them. */
-const ROWS = [...MATRIX, ...NETRA_MATRIX];
+/** This run's rows (SELFTEST_MATRIX: core in `npm test`, all in `npm run matrix`), in the order the table prints them. */
+const TIER = tierOf(process.env.SELFTEST_MATRIX);
+const ROWS = rowsOf([...MATRIX, ...NETRA_MATRIX], TIER);
 
 /**
  * Limits short enough that faults which can only show as silence cost seconds, not the
@@ -241,12 +264,15 @@ const DIALECT_ENV: Record<Dialect, { platform: Record<string, string>; harness: 
 const idle: Record<Dialect, RunningPlatform[]> = { contract: [], netra: [] };
 const started: RunningPlatform[] = [];
 
-async function withPlatform<T>(row: Row, use: (platform: RunningPlatform) => Promise<T>): Promise<T> {
-  const dialect = row.dialect ?? 'contract';
+async function withPlatform<T>(
+  dialect: Dialect,
+  fault: string,
+  use: (platform: RunningPlatform) => Promise<T>,
+): Promise<T> {
   const lane =
     idle[dialect].pop() ?? (await startPlatform({ ...PLATFORM_ENV, ...DIALECT_ENV[dialect].platform }));
   if (!started.includes(lane)) started.push(lane);
-  await setPlatformFault(lane.urls, row.fault);
+  await setPlatformFault(lane.urls, fault);
   try {
     return await use(lane);
   } finally {
@@ -284,9 +310,10 @@ function testSeconds(run: ChildRun): string {
 const rowName = (row: Row) =>
   `${row.spec} ${row.fault}${row.dialect === 'netra' ? ' (netra)' : ''}${row.profile ? ` (profile ${row.profile})` : ''}`;
 
-function check(row: Row, run: ChildRun, got: string): void {
+/** `output`: the run's, or for a batched row its batch's (which holds other rows' messages too). */
+function check(row: Row, run: ChildRun, got: string, output: ChildRun = run): void {
   const name = rowName(row);
-  const evidence = `${run.stdout.slice(-3000)}\n${run.stderr.slice(-1500)}`;
+  const evidence = `${output.stdout.slice(-3000)}\n${output.stderr.slice(-1500)}`;
   assert.equal(got, row.expected, `${name}: expected ${row.expected}, got ${got}\n${evidence}`);
   if (row.fails) {
     const fails = row.fails;
@@ -317,27 +344,55 @@ function check(row: Row, run: ChildRun, got: string): void {
   } else assert.notEqual(run.exitCode, 0, `${name}: the run must exit non-zero`);
 }
 
-describe('fault matrix: each injected fault is reported with its exact cause', { concurrency: LANES }, () => {
-  for (const row of runOrder(ROWS)) {
-    it(`${rowName(row)} → ${row.expected}`, async () => {
-      const limits = {
-        ...LIMITS,
-        ...DIALECT_ENV[row.dialect ?? 'contract'].harness,
-        ...(row.budgets ? { E2E_EVENT_BUDGETS_MS: row.budgets } : {}),
-        ...(row.profile ? { E2E_PROFILE: path.join(ROOT, 'test', 'support', 'profiles', row.profile) } : {}),
-      };
-      const run = await withPlatform(row, (platform) =>
-        runHarness(['--grep', row.spec, ...workersFor(row)], harnessEnv(platform.urls, limits)),
+/** A row's harness environment: the matrix's limits, its dialect's profile, its budgets and profile. */
+const limitsOf = (row: Row) => ({
+  ...LIMITS,
+  ...DIALECT_ENV[dialectOf(row)].harness,
+  ...(row.budgets ? { E2E_EVENT_BUDGETS_MS: row.budgets } : {}),
+  ...(row.profile ? { E2E_PROFILE: path.join(ROOT, 'test', 'support', 'profiles', row.profile) } : {}),
+});
+
+function record(row: Row, run: ChildRun, runSeconds: string, output: ChildRun = run): void {
+  const got = outcome(run);
+  printed.push({ row, got, testSeconds: testSeconds(run), runSeconds });
+  check(row, run, got, output);
+}
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** A row alone: its own child run of its spec, on a platform switched to its fault first. */
+function alone(row: Row): void {
+  it(`${rowName(row)} → ${row.expected}`, async () => {
+    const run = await withPlatform(dialectOf(row), row.fault, (platform) =>
+      runHarness(['--grep', row.spec, ...workersFor(row)], harnessEnv(platform.urls, limitsOf(row))),
+    );
+    record(row, run, seconds(run.durationMs));
+  });
+}
+
+/** Rows in one batch (test/support/matrix-batch/): one run, each row's tests on its own fault. */
+function batched(rows: Row[]): void {
+  const [first] = rows;
+  if (first === undefined) return;
+  describe(`${rows.length} ${first.spec} rows${first.dialect === 'netra' ? ' (netra)' : ''} in one run`, () => {
+    let batch: Promise<ChildRun> | undefined;
+    const run = () => {
+      batch ??= withPlatform(dialectOf(first), 'none', (platform) =>
+        runBatch(rows, harnessEnv(platform.urls, limitsOf(first))),
       );
-      const got = outcome(run);
-      printed.push({
-        row,
-        got,
-        testSeconds: testSeconds(run),
-        runSeconds: `${(run.durationMs / 1000).toFixed(1)} s`,
+      return batch;
+    };
+    for (const row of rows)
+      it(`${rowName(row)} → ${row.expected}`, async () => {
+        const whole = await run();
+        record(row, rowOf(whole, row), `${seconds(whole.durationMs)} (batch of ${rows.length})`, whole);
       });
-      check(row, run, got);
-    });
+  });
+}
+
+describe('fault matrix: each injected fault is reported with its exact cause', { concurrency: LANES }, () => {
+  for (const unit of runOrder(unitsOf(ROWS))) {
+    if (unit.rows.length === 1 && unit.rows[0]) alone(unit.rows[0]);
+    else batched(unit.rows);
   }
 });
 
@@ -359,6 +414,6 @@ after(async () => {
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
   const mark = (index: number) => (printed[index]?.got === printed[index]?.row.expected ? ' ' : '✗');
   process.stdout.write(
-    `\nfault matrix (test: the failing test's own duration; run: the child run's wall time)\n  ${line(header)}\n${table.map((cells, index) => `${mark(index)} ${line(cells)}`).join('\n')}\n`,
+    `\nfault matrix, ${TIER} rows (test: the failing test's own duration; run: the child run's wall time)\n  ${line(header)}\n${table.map((cells, index) => `${mark(index)} ${line(cells)}`).join('\n')}\n`,
   );
 });

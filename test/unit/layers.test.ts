@@ -36,6 +36,8 @@ const KNOWN_IMPORTS: Record<string, string> = {
   'bench/browser-journey.ts → fixtures/socket-recorder.ts': 'measures the agent-socket recorder',
   // The bench times the project's own Playwright configuration, plus its timing reporter.
   'bench/playwright.bench.config.ts → playwright.config.ts': 'wraps the configuration it times',
+  // A batch of fault-matrix rows runs the project's configuration with its own test file.
+  'test/support/matrix-batch/playwright.config.ts → playwright.config.ts': 'wraps the configuration it runs',
   // The bench starts reference platforms the way the self-tests do: as processes, on free ports.
   'bench/browser-journey.ts → test/support/platform.ts': 'starts platforms as processes',
   'bench/platform-stats.ts → test/support/platform.ts': 'starts platforms as processes',
