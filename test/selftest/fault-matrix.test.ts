@@ -86,13 +86,12 @@ const MATRIX: Row[] = [
   golden('frontend-down', 'SERVICE_UNREACHABLE', { says: /frontend GET \/login/ }),
   golden('ws-revoke-on-message', 'WS_AUTH_REJECTED', { says: /closed 1008 "auth failed: session revoked"/ }),
   golden('ws-rate-limit-on-message', 'WS_CLOSED_EARLY', { says: /closed 1008 "rate limit exceeded"/ }),
-  golden('ws-close-1000-mid-run', 'WS_CLOSED_EARLY', { says: /closed 1000/, again: 'ws-close-mid-run' }),
+  golden('ws-close-1000-mid-run', 'WS_CLOSED_EARLY', { says: /closed 1000/ }),
   golden('run-stalls', 'EVENT_MISSING', {
     says: /after 6000 ms \(E2E_EVENT_TIMEOUT_MS\) still missing tool_executing/,
   }),
   golden('event-after-completed', 'EVENT_ORDER', {
     says: /agent_completed arrived before agent_thinking/,
-    again: 'tool-completed-before-executing',
   }),
   golden('leak-after-completed', 'CROSS_USER_LEAK', { says: /agent_started of user \S+ \(run/ }),
   golden('ui-events-without-answer', 'UI_NOT_RENDERED', {
@@ -100,11 +99,9 @@ const MATRIX: Row[] = [
   }),
   golden('ui-answer-without-tools', 'UI_NOT_RENDERED', {
     says: /tool_executing \(arrived \+\d+ ms after the message\) is not shown/,
-    again: 'ui-events-without-answer',
   }),
   golden('ui-renders-late', 'UI_NOT_RENDERED', {
     says: /render budget \(E2E_RENDER_BUDGET_MS\)/,
-    again: 'ui-events-without-answer',
   }),
   accepts('ws-accepts-no-token', 'no token'),
   accepts('ws-accepts-garbage-token', 'a garbage token'),

@@ -4,7 +4,7 @@
  * never does), and Biome reports every form of focused test as an error.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -17,16 +17,20 @@ const summaryOf = (output: string) => output.slice(output.lastIndexOf('=== summa
 const ONE_UNIT_FILE = 'test/unit/tokens.test.ts';
 
 describe('a stage that ran nothing fails', { timeout: 120_000 }, () => {
-  it('unit: a name pattern no test matches', async () => {
+  it('unit: a name pattern no test matches; its temporary folder is kept and named', async () => {
+    const temp = mkdtempSync(path.join(tmpdir(), 'golden-path-runner-'));
     const run = await runNode(
       [RUNNER, 'unit', '--', '--test-name-pattern=^no test has this name$', ONE_UNIT_FILE],
-      {},
+      { TMPDIR: temp },
     );
     assert.equal(run.exitCode, 1, run.stdout.slice(-2000));
     assert.match(
       summaryOf(run.stdout),
       /FAIL {2}unit \([\d.]+ s\): ran nothing: 0 tests\n0 passed, 1 failed/,
     );
+    const kept = readdirSync(temp);
+    assert.equal(kept.length, 1, `one stage folder kept in ${temp}: ${kept}`);
+    assert.ok(run.stdout.includes(`kept in ${path.join(temp, kept[0] ?? '')}`), run.stdout.slice(-500));
   });
 
   it('e2e: a grep no test matches, even when Playwright is told to pass with no tests', async () => {
@@ -39,13 +43,15 @@ describe('a stage that ran nothing fails', { timeout: 120_000 }, () => {
     assert.match(summaryOf(run.stdout), /FAIL {2}e2e \([\d.]+ s\): ran nothing: 0 tests/);
   });
 
-  it('a stage that ran tests reports how many', async () => {
+  it('a stage that ran tests reports how many, and leaves no temporary folder behind', async () => {
+    const temp = mkdtempSync(path.join(tmpdir(), 'golden-path-runner-'));
     const run = await runNode(
       [RUNNER, 'unit', '--', '--test-name-pattern=^the margin is capped', ONE_UNIT_FILE],
-      {},
+      { TMPDIR: temp },
     );
     assert.equal(run.exitCode, 0, run.stdout.slice(-2000));
     assert.match(summaryOf(run.stdout), /pass {2}unit \([\d.]+ s\): 1 test\n1 passed, 0 failed/);
+    assert.deepEqual(readdirSync(temp), []);
   });
 
   it('an unknown stage is an error, not a run of every stage', async () => {

@@ -31,7 +31,7 @@ import { launchChromium, openAllureTest, serveFolder, shownImage } from '../supp
 import { startWebhookRecorder, type WebhookRecorder } from '../support/webhook-recorder.ts';
 
 /** How long each webhook try may take here: the failing webhook's silent second try ends at it. */
-const HOOK_TIMEOUT_MS = 500;
+const HOOK_TIMEOUT_MS = 2000;
 
 interface AllureNode {
   attachments?: { name: string; type: string }[];
