@@ -88,12 +88,13 @@ export const accepts = (fault: string, credential: string, dialect: Dialect = 'c
   dialect,
 });
 
-/** Faults the preflight names before any browser starts: the run ends in seconds. */
-const PREFLIGHT_CODES = new Set([
+/** Codes global setup gives before any browser starts: the run ends in seconds. */
+export const SETUP_CODES: ReadonlySet<string> = new Set([
   'SERVICE_UNHEALTHY',
   'SERVICE_UNREACHABLE',
   'TOKEN_REJECTED',
   'USER_UNKNOWN',
+  'TOKEN_INVALID',
 ]);
 const SPEC_COST: Record<Spec, number> = { '@golden-path': 3, '@resilience': 4, '@isolation': 4, '@auth': 6 };
 
@@ -103,7 +104,7 @@ const SPEC_COST: Record<Spec, number> = { '@golden-path': 3, '@resilience': 4, '
  * fault every auth test must wait out costs the most.
  */
 function costOf(row: Row): number {
-  if (PREFLIGHT_CODES.has(row.expected) || row.fault === 'foreign-signing-key') return 1;
+  if (SETUP_CODES.has(row.expected)) return 1;
   return SPEC_COST[row.spec] + (row.fault === 'ui-stays-on-dead-chat' ? 4 : 0);
 }
 

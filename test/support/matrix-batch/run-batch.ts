@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Diagnosis, EvidenceRecord } from '../../../harness/evidence-record.ts';
-import { dialectOf, type Row, type Spec, workersFor } from '../fault-matrix-rows.ts';
+import { dialectOf, type Row, SETUP_CODES, type Spec, workersFor } from '../fault-matrix-rows.ts';
 import { type ChildRun, ROOT, runNode } from '../platform.ts';
 
 const PLAYWRIGHT_CLI = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
@@ -14,15 +14,6 @@ const CONFIG = path.join(ROOT, 'test', 'support', 'matrix-batch', 'playwright.co
 // batch.spec.ts's annotations; not imported from it, which is a Playwright test file.
 const FAULT_ANNOTATION = 'matrix-fault';
 const ERROR_ANNOTATION = 'matrix-error';
-
-/** Codes global setup gives: the platform must have the fault before the run starts. */
-const SETUP_CODES = new Set([
-  'SERVICE_UNHEALTHY',
-  'SERVICE_UNREACHABLE',
-  'TOKEN_REJECTED',
-  'USER_UNKNOWN',
-  'TOKEN_INVALID',
-]);
 
 /** Rows per batch: a spec of many tests (auth: five) runs fewer rows in one sequential run. */
 const BATCH_ROWS: Record<Spec, number> = { '@golden-path': 6, '@auth': 2, '@isolation': 3, '@resilience': 2 };
