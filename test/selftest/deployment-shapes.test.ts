@@ -142,16 +142,20 @@ describe('deployment shapes: each passes the sign-off on a platform in that shap
     platforms.push(oneOrigin, tls, proxied);
 
     // One origin: the socket URL is left to the harness to derive from E2E_API_URL's path.
+    // No trace in these runs: they are about paths, TLS and proxies; the default trace (kept on a
+    // failure) costs each passing run some 2 CPU-s of recording it then drops (BENCHMARKS.md).
     const { E2E_WS_URL: _derived, ...pathsEnv } = harnessEnv(oneOrigin.urls, {
       E2E_FRONTEND_URL: `${oneOrigin.urls.frontend}/`,
+      E2E_TRACE: 'off',
     });
-    const tlsHarness = harnessEnv(tls.urls, { E2E_CA_CERT: file('ca.pem') });
+    const tlsHarness = harnessEnv(tls.urls, { E2E_CA_CERT: file('ca.pem'), E2E_TRACE: 'off' });
     // NO_PROXY names a loopback host the run never uses: Playwright then leaves Chromium's implicit
     // loopback bypass in place, so only the harness's own `<-loopback>` sends 127.0.0.1 through.
     const proxyHarness = harnessEnv(proxied.urls, {
       HTTP_PROXY: proxy.url,
       HTTPS_PROXY: proxy.url,
       NO_PROXY: 'localhost',
+      E2E_TRACE: 'off',
     });
     const [paths, secure, viaProxy, missingCa, wrongCa] = await Promise.all([
       runSignoff(pathsEnv, file('paths')),

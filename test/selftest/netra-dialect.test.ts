@@ -38,11 +38,14 @@ const NETRA_LOCAL = profile('profiles', 'netra-local.ts');
 let netra: RunningPlatform;
 let base: string;
 const runs: ChildRun[] = [];
+// No trace: these runs are about the dialect, not its evidence; the default trace (kept on a failure) costs
+// each passing run some 2 CPU-s of recording it then drops (BENCHMARKS.md). e2e and signoff keep it.
 const netraEnv = (extra: Record<string, string> = {}) =>
   harnessEnv(netra.urls, {
     E2E_PROFILE: NETRA_LOCAL,
     E2E_JWT_SECRET: JWT_SECRET,
     E2E_REPORT: 'minimal',
+    E2E_TRACE: 'off',
     ...extra,
   });
 
@@ -90,6 +93,7 @@ describe('the harness on the netra platform', { timeout: 180_000 }, () => {
         harnessEnv(contract.urls, {
           E2E_PROFILE: profile('test', 'support', 'profiles', 'netra-wire.ts'),
           E2E_REPORT: 'minimal',
+          E2E_TRACE: 'off',
         }),
         path.join(base, 'netra-wire'),
       );
