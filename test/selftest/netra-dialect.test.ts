@@ -38,7 +38,7 @@ const NETRA_LOCAL = profile('profiles', 'netra-local.ts');
 let netra: RunningPlatform;
 let base: string;
 const runs: ChildRun[] = [];
-// No trace: these runs are about the dialect, not its evidence; the default trace (kept on a failure) costs
+// No trace: these runs are about the dialect, not traces; the default trace (kept on a failure) costs
 // each passing run some 2 CPU-s of recording it then drops (BENCHMARKS.md). e2e and signoff keep it.
 const netraEnv = (extra: Record<string, string> = {}) =>
   harnessEnv(netra.urls, {

@@ -105,9 +105,9 @@ const SHAPES: Shape[] = [
     // The three kinds of socket churn in one sign-off, each shape a switch of its own that the
     // others leave alone: a StrictMode double mount (the first socket closed before it opens),
     // then the page dropping its first authenticated socket and reconnecting, and the server
-    // closing 1000 after every run. One sign-off instead of three: each costs some 25 s of a
-    // loaded npm test (BENCHMARKS.md), and a harness that tolerates the three at once has met
-    // each one (platform-pages checks the pages' behaviour under each shape alone).
+    // closing 1000 after every run. One sign-off instead of three (with the merged control, the
+    // self-test stage went from 642 to 580 s: BENCHMARKS.md); a harness that tolerates the three
+    // at once has met each one (platform-pages and platform-behaviours check each shape alone).
     name: 'socket churn: StrictMode double mount, the page reconnecting, the server closing 1000 after every run',
     shapes: { frontend: 'strict-mode,client-reconnect', backend: 'server-close-after-run' },
     // Each of the three left its mark on the golden path's sockets, so none was masked by another.

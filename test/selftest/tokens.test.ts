@@ -24,7 +24,7 @@ interface AuthStats {
 
 const USERS = PLATFORM_DEFAULTS.users;
 /** What is judged here is the platform's counters and the console: no report is read. */
-// No trace: these runs are about tokens, not its evidence; the default trace (kept on a failure) costs
+// No trace: these runs are about tokens, not traces; the default trace (kept on a failure) costs
 // each passing run some 2 CPU-s of recording it then drops (BENCHMARKS.md). e2e and signoff keep it.
 const MINIMAL = { E2E_REPORT: 'minimal', E2E_TRACE: 'off' };
 const oncePerUser = Object.fromEntries(USERS.map((email) => [email, 1]));
