@@ -35,16 +35,16 @@ describe('fault-matrix batches', () => {
     );
   });
 
-  it('cuts a long group into near-equal batches of at most six golden-path or two auth rows', () => {
-    const many = Array.from({ length: 7 }, (_, index) => golden(`drop-${index}`, 'EVENT_MISSING'));
+  it('cuts a long group into near-equal batches of at most seven golden-path or three auth rows', () => {
+    const many = Array.from({ length: 9 }, (_, index) => golden(`drop-${index}`, 'EVENT_MISSING'));
     assert.deepEqual(
       unitsOf(many).map((unit) => unit.rows.length),
-      [4, 3],
+      [5, 4],
     );
     const auth = Array.from({ length: 5 }, (_, index) => accepts(`ws-accepts-${index}`, 'x'));
     assert.deepEqual(
       unitsOf(auth).map((unit) => unit.rows.length),
-      [2, 2, 1],
+      [3, 2],
     );
   });
 

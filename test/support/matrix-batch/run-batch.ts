@@ -15,8 +15,12 @@ const CONFIG = path.join(ROOT, 'test', 'support', 'matrix-batch', 'playwright.co
 const FAULT_ANNOTATION = 'matrix-fault';
 const ERROR_ANNOTATION = 'matrix-error';
 
-/** Rows per batch: a spec of many tests (auth: five) runs fewer rows in one sequential run. */
-const BATCH_ROWS: Record<Spec, number> = { '@golden-path': 6, '@auth': 2, '@isolation': 3, '@resilience': 2 };
+/**
+ * Rows per batch: a spec of many tests (auth: five) runs fewer rows in one sequential run. Since
+ * a batch's rows share one worker and browser, larger batches cost less (BENCHMARKS.md); these
+ * keep the longest batch (about 45 s) well under the matrix's share of a lane.
+ */
+const BATCH_ROWS: Record<Spec, number> = { '@golden-path': 7, '@auth': 3, '@isolation': 3, '@resilience': 2 };
 
 /** One Playwright run: one row alone (any fault), or several batchable rows of one spec. */
 export interface Unit {
@@ -47,20 +51,25 @@ export function unitsOf(rows: readonly Row[]): Unit[] {
   return units;
 }
 
-/** The batch's rows as one Playwright run: one repeat of `spec` per fault, one worker. */
+/** The titles a row's fault must fail, as a pattern's source: none for a healthy row, all ('') unless it says. */
+const failingTitles = (row: Row): string | null =>
+  row.expected === 'passed' ? null : (row.fails?.source ?? '');
+
+/** The batch's rows as one Playwright run: one copy of `spec` per fault (batch.spec.ts), one worker. */
 export async function runBatch(rows: readonly Row[], env: Record<string, string>): Promise<ChildRun> {
   const [first] = rows;
   if (first === undefined) throw new Error('an empty batch');
   const out = mkdtempSync(path.join(tmpdir(), 'golden-path-batch-'));
   mkdirSync(out, { recursive: true });
   const run = await runNode(
-    [PLAYWRIGHT_CLI, 'test', '--config', CONFIG, `--repeat-each=${rows.length}`],
+    [PLAYWRIGHT_CLI, 'test', '--config', CONFIG],
     {
       E2E_OUTPUT_DIR: out,
       E2E_STATE_DIR: path.join(out, 'state'),
       ...env,
       SELFTEST_BATCH_SPEC: first.spec.slice(1),
       SELFTEST_BATCH_FAULTS: rows.map((row) => row.fault).join(','),
+      SELFTEST_BATCH_FAILS: JSON.stringify(rows.map(failingTitles)),
     },
     out,
   );
