@@ -8,8 +8,9 @@
  * sign-off (preflight, golden path, auth, isolation) against the reference platform in that
  * shape, and must be APPROVED.
  *
- * The three kinds of churn run together, in one sign-off (and one control): each is a switch of
- * its own, so together they exercise what each does alone, for a third of the runs.
+ * The three kinds of churn and the single-page frontend run together, in one sign-off (and one
+ * control): each is a switch of its own, so together they exercise what each does alone, for a
+ * quarter of the runs.
  *
  * Beside each frontend shape, a negative control: the same shape with the socket refused (closed
  * 1008 at the handshake) must still be WS_AUTH_REJECTED, so tolerating churn hides no refusal.
@@ -102,14 +103,15 @@ const SHAPES: Shape[] = [
     },
   },
   {
-    // The three kinds of socket churn in one sign-off, each shape a switch of its own that the
-    // others leave alone: a StrictMode double mount (the first socket closed before it opens),
-    // then the page dropping its first authenticated socket and reconnecting, and the server
-    // closing 1000 after every run. One sign-off instead of three (with the merged control, the
-    // self-test stage went from 642 to 580 s: BENCHMARKS.md); a harness that tolerates the three
-    // at once has met each one (platform-pages and platform-behaviours check each shape alone).
-    name: 'socket churn: StrictMode double mount, the page reconnecting, the server closing 1000 after every run',
-    shapes: { frontend: 'strict-mode,client-reconnect', backend: 'server-close-after-run' },
+    // The three kinds of socket churn, in a single-page frontend, in one sign-off: each shape a
+    // switch of its own that the others leave alone. A StrictMode double mount (the first
+    // socket closed before it opens), the page dropping its first authenticated socket and
+    // reconnecting, the server closing 1000 after every run, and sign-in, chat and the way back
+    // to /login as client-side routes of one document. One sign-off instead of four (and one
+    // control instead of three, BENCHMARKS.md); a harness that tolerates them all at once has
+    // met each one (platform-pages and platform-behaviours check each shape alone).
+    name: 'a single-page frontend with socket churn: StrictMode double mount, the page reconnecting, the server closing 1000 after every run',
+    shapes: { frontend: 'spa,strict-mode,client-reconnect', backend: 'server-close-after-run' },
     // Each of the three left its mark on the golden path's sockets, so none was masked by another.
     sockets: {
       show: 'a socket closed before it opened, one the page closed to reconnect, one the server closed 1000',
@@ -126,14 +128,10 @@ const SHAPES: Shape[] = [
         ),
     },
   },
-  {
-    name: 'a single-page frontend: sign-in, chat and the way back are client-side routes',
-    shapes: frontend('spa'),
-  },
 ];
 
 /** Each frontend shape with its socket refused at the handshake: still a refusal. */
-const CONTROLS = ['strict-mode,client-reconnect', 'spa', 'callback-keeps-token'].map((name) => ({
+const CONTROLS = ['spa,strict-mode,client-reconnect', 'callback-keeps-token'].map((name) => ({
   shapes: frontend(name),
   harness: (name === 'callback-keeps-token' ? { E2E_USER_PASSWORD: '' } : {}) as Record<string, string>,
 }));
