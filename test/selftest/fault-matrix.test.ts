@@ -9,9 +9,9 @@
  * time (`POST <api>/__platform/fault`, which every fault supports) between the runs it makes one
  * after another; runs on different lanes go at once, never two on one platform. Rows of one
  * spec and dialect whose fault global setup does not meet share one Playwright run, a batch
- * (test/support/matrix-batch/): one repeat of the spec per row, the fault switched before each
- * test, the evidence split back into rows. A row costs its tests, not a Playwright start-up and
- * a global setup of its own (BENCHMARKS.md).
+ * (test/support/matrix-batch/): one copy of the spec per row, all in one worker and browser,
+ * the fault switched before each test, the evidence split back into rows. A row costs its
+ * tests, not a Playwright start-up, a global setup and a browser of its own (BENCHMARKS.md).
  *
  * The netra rows (NETRA_MATRIX) prove every cause code again on a platform speaking netra
  * (PLATFORM_DIALECT=netra), with the profile a team would use (profiles/netra-local.ts,
